@@ -1,0 +1,371 @@
+"""The OpenAPI 3 document, built from the same field lists the API enforces."""
+
+from app.api.schema import (
+    ACTION_FIELDS,
+    ACTION_REQUIRED,
+    CASE_FIELDS,
+    CASE_REQUIRED,
+    VERSION,
+)
+from app.cases.workflow import State
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "One message per invalid field (422).",
+        },
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+ERRORS = {
+    "400": _error("Malformed request (body is not a JSON object)."),
+    "401": _error("Missing or invalid bearer token."),
+    "403": _error("Your role may not do this."),
+    "404": _error("No such case, or not visible to you; or unknown action."),
+    "409": _error("Action not allowed in the case's state, or a stale version."),
+    "422": _error("Invalid fields; `fields` names each one."),
+}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _action_path(action: str) -> dict:
+    properties = dict(ACTION_FIELDS[action])
+    properties["version"] = VERSION
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if ACTION_REQUIRED.get(action):
+        schema["required"] = ACTION_REQUIRED[action]
+    return schema
+
+
+def build_openapi(server_url: str) -> dict:
+    """Return the OpenAPI document for the API served at ``server_url``."""
+    pick = {k: ERRORS[k] for k in ("401",)}
+    case_summary = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "number": {"type": "string", "example": "CC2026-000123"},
+            "state": {"type": "string", "enum": [s.value for s in State]},
+            "channel": {"type": "string"},
+            "title": {"type": "string"},
+            "urgency": {"type": "string"},
+            "respondent_unit_code": {"type": "string"},
+            "category_code": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "version": {"type": "integer"},
+        },
+    }
+    clock = {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": ["screen", "sign", "handle", "visit", "rectify"]},
+            "limit": {
+                "type": "object",
+                "properties": {
+                    "unit": {"type": "string", "enum": ["workdays", "hours"]},
+                    "amount": {"type": "integer"},
+                },
+            },
+            "started_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": "string", "format": "date-time"},
+            "provisional": {
+                "type": "boolean",
+                "description": "Counted on plain weekdays: the year has no calendar data.",
+            },
+            "stopped_at": {"type": "string", "format": "date-time", "nullable": True},
+            "late": {"type": "boolean", "nullable": True},
+        },
+    }
+    event = {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string"},
+            "actor": {"type": "string", "nullable": True},
+            "from_state": {"type": "string", "nullable": True},
+            "to_state": {"type": "string", "nullable": True},
+            "data": {"type": "object"},
+        },
+    }
+    case_detail = {
+        "allOf": [
+            _ref("CaseSummary"),
+            {
+                "type": "object",
+                "properties": {
+                    "content": {"type": "string"},
+                    "subject_kind": {"type": "string"},
+                    "finding": {"type": "string", "nullable": True},
+                    "tracking_code": {
+                        "type": "string",
+                        "description": "Only for center staff and inspectors.",
+                    },
+                    "complainant": {
+                        "type": "object",
+                        "description": "Masked (138****5678, 张某) for unit users.",
+                    },
+                    "assignments": {"type": "array", "items": {"type": "object"}},
+                    "clocks": {"type": "array", "items": _ref("Clock")},
+                    "events": {"type": "array", "items": _ref("Event")},
+                    "allowed_actions": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        ]
+    }
+    action_ops = {
+        action: {
+            "summary": f"Action `{action}`",
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": _action_path(action)}},
+            },
+        }
+        for action in ACTION_FIELDS
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Efficiency complaint supervision API",
+            "version": "1.0.0",
+            "description": "Bearer tokens are created with `flask tokens create USERNAME`.",
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": ERROR,
+                "CaseSummary": case_summary,
+                "CaseDetail": case_detail,
+                "Clock": clock,
+                "Event": event,
+                "NewCase": {
+                    "type": "object",
+                    "properties": CASE_FIELDS,
+                    "required": CASE_REQUIRED,
+                    "additionalProperties": False,
+                },
+                **{
+                    f"Action_{a}": s["requestBody"]["content"]["application/json"]["schema"]
+                    for a, s in action_ops.items()
+                },
+            },
+        },
+        "paths": {
+            "/me": {
+                "get": {
+                    "summary": "The caller",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "username": {"type": "string"},
+                                    "roles": {"type": "array", "items": {"type": "string"}},
+                                    "unit": {
+                                        "type": "object",
+                                        "nullable": True,
+                                        "properties": {
+                                            "code": {"type": "string"},
+                                            "name": {"type": "string"},
+                                        },
+                                    },
+                                },
+                            }
+                        ),
+                        **pick,
+                    },
+                }
+            },
+            "/units": {
+                "get": {
+                    "summary": "Units with stable codes",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "code": {"type": "string"},
+                                                "name": {"type": "string"},
+                                                "tier": {"type": "integer"},
+                                                "kind": {"type": "string"},
+                                                "parent_code": {"type": "string", "nullable": True},
+                                            },
+                                        },
+                                    }
+                                },
+                            }
+                        ),
+                        **pick,
+                    },
+                }
+            },
+            "/categories": {
+                "get": {
+                    "summary": "Complaint categories",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "code": {"type": "string"},
+                                                "name": {"type": "string"},
+                                                "severity": {"type": "string"},
+                                            },
+                                        },
+                                    }
+                                },
+                            }
+                        ),
+                        **pick,
+                    },
+                }
+            },
+            "/cases": {
+                "get": {
+                    "summary": "Cases visible to the caller",
+                    "parameters": [
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": [s.value for s in State]},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1},
+                        },
+                        {
+                            "name": "per_page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": _ref("CaseSummary")},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                    "pages": {"type": "integer"},
+                                },
+                            }
+                        ),
+                        **{k: ERRORS[k] for k in ("401", "403", "422")},
+                    },
+                },
+                "post": {
+                    "summary": "Register a complaint",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("NewCase")}},
+                    },
+                    "responses": {
+                        "201": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "number": {"type": "string"},
+                                    "tracking_code": {"type": "string"},
+                                    "state": {"type": "string"},
+                                    "version": {"type": "integer"},
+                                },
+                            },
+                            "Created",
+                        ),
+                        **{k: ERRORS[k] for k in ("400", "401", "403", "422")},
+                    },
+                },
+            },
+            "/cases/{case_id}": {
+                "get": {
+                    "summary": "One case with clocks and events",
+                    "parameters": [
+                        {
+                            "name": "case_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(_ref("CaseDetail")),
+                        **{k: ERRORS[k] for k in ("401", "404")},
+                    },
+                }
+            },
+            "/cases/{case_id}/actions/{action}": {
+                "post": {
+                    "summary": "Perform a workflow action",
+                    "description": "Bodies per action are the `Action_<name>` schemas. "
+                    "`version` (or an `If-Match` header) guards against "
+                    "overwriting someone else's change.",
+                    "parameters": [
+                        {
+                            "name": "case_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {
+                            "name": "action",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": list(ACTION_FIELDS)},
+                        },
+                        {
+                            "name": "If-Match",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "The case version.",
+                        },
+                    ],
+                    "requestBody": {
+                        "required": False,
+                        "content": {
+                            "application/json": {
+                                "schema": {"oneOf": [_ref(f"Action_{a}") for a in ACTION_FIELDS]}
+                            }
+                        },
+                    },
+                    "responses": {"200": _json(_ref("CaseDetail")), **ERRORS},
+                }
+            },
+        },
+    }

@@ -1,0 +1,73 @@
+"""The fields each API request accepts: used to refuse unknown fields and to build OpenAPI."""
+
+from app.cases.models import Channel, Finding, Resolved, Satisfaction, SubjectKind, Urgency
+
+STRING = {"type": "string"}
+
+
+def enum(values) -> dict:
+    return {"type": "string", "enum": [str(v) for v in values]}
+
+
+COMPLAINANT_FIELDS = {
+    "name": {**STRING, "maxLength": 80},
+    "phone": {**STRING, "maxLength": 32},
+    "email": {**STRING, "maxLength": 120},
+    "address": {**STRING, "maxLength": 200},
+    "anonymous": {"type": "boolean", "default": False},
+}
+
+CASE_FIELDS = {
+    "channel": enum(Channel),
+    "complainant": {
+        "type": "object",
+        "properties": COMPLAINANT_FIELDS,
+        "additionalProperties": False,
+    },
+    "respondent_unit_code": STRING,
+    "category_code": STRING,
+    "subject_kind": {**enum(SubjectKind), "default": "unit"},
+    "urgency": {**enum(Urgency), "default": "normal"},
+    "respondent_staff": {**STRING, "maxLength": 120},
+    "call_reference": {**STRING, "maxLength": 64},
+    "title": {**STRING, "maxLength": 200},
+    "content": {**STRING, "maxLength": 20000},
+}
+CASE_REQUIRED = [
+    "channel",
+    "complainant",
+    "respondent_unit_code",
+    "category_code",
+    "title",
+    "content",
+]
+
+VERSION = {"type": "integer", "description": "The case version you acted on; 409 if stale."}
+
+ACTION_FIELDS: dict[str, dict[str, dict]] = {
+    "screen": {},
+    "dispatch": {"unit_code": STRING, "note": STRING},
+    "reject": {"reason": STRING, "advice": {**STRING, "description": "Where to go instead."}},
+    "merge": {"case_id": {"type": "integer"}, "case_number": STRING},
+    "sign": {},
+    "reply": {"text": STRING, "finding": enum(Finding)},
+    "review": {
+        "pass": {"type": "boolean"},
+        "note": {**STRING, "description": "Required to send back."},
+    },
+    "visit": {
+        "satisfaction": enum(Satisfaction),
+        "resolved": enum(Resolved),
+        "note": STRING,
+        "method": enum(["phone", "sms", "web", "visit"]),
+    },
+    "reopen": {"reason": STRING},
+}
+ACTION_REQUIRED = {
+    "dispatch": ["unit_code"],
+    "reject": ["reason"],
+    "reply": ["text", "finding"],
+    "review": ["pass"],
+    "visit": ["satisfaction", "resolved"],
+    "reopen": ["reason"],
+}

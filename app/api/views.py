@@ -1,0 +1,277 @@
+"""JSON endpoints: thin wrappers over the same services the web UI uses."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, request, url_for
+
+from app.api import bp
+from app.api.auth import token_required
+from app.api.openapi import build_openapi
+from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
+from app.auth.models import CENTER_ROLES, Role
+from app.cases.access import complainant_view, get_visible_or_404, may_see_identity, visible_cases
+from app.cases.models import Case, Category
+from app.cases.services import perform_action
+from app.cases.workflow import ACTIONS, State, allowed_actions
+from app.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.intake.services import register_case
+from app.units.services import list_units
+
+
+class MalformedRequest(DomainError):
+    status = 400
+    code = "malformed_request"
+
+
+def _json_object() -> dict[str, Any]:
+    """Return the request body as a JSON object, or answer 400."""
+    if not request.data:
+        return {}
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise MalformedRequest("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise MalformedRequest("The request body must be a JSON object.")
+    return data
+
+
+def _refuse_unknown(data: dict, allowed: dict, prefix: str = "") -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown field(s): {', '.join(prefix + u for u in unknown)}",
+            fields={prefix + u: "Unknown field." for u in unknown},
+        )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_summary(case: Case) -> dict:
+    return {
+        "id": case.id,
+        "number": case.number,
+        "state": case.state,
+        "channel": case.channel,
+        "title": case.title,
+        "urgency": case.urgency,
+        "respondent_unit_code": case.respondent_unit.code,
+        "category_code": case.category.code,
+        "created_at": _iso(case.created_at),
+        "version": case.version,
+    }
+
+
+def case_detail(case: Case, user) -> dict:
+    body = case_summary(case)
+    body.update(
+        content=case.content,
+        subject_kind=case.subject_kind,
+        respondent_staff=case.respondent_staff,
+        finding=case.finding,
+        duplicate_of=case.duplicate_of.number if case.duplicate_of else None,
+        reopen_count=case.reopen_count,
+        complainant=complainant_view(case, user),
+        assignments=[
+            {
+                "unit_code": a.unit.code,
+                "role": a.role,
+                "dispatched_at": _iso(a.dispatched_at),
+                "signed_at": _iso(a.signed_at),
+                "ended_at": _iso(a.ended_at),
+            }
+            for a in case.assignments
+        ],
+        clocks=[
+            {
+                "kind": c.kind,
+                "limit": {"unit": c.limit_unit, "amount": c.limit_amount},
+                "started_at": _iso(c.started_at),
+                "due_at": _iso(c.due_at),
+                "provisional": c.provisional,
+                "stopped_at": _iso(c.stopped_at),
+                "late": c.late,
+            }
+            for c in case.clocks
+        ],
+        events=[
+            {
+                "at": _iso(e.at),
+                "action": e.action,
+                "actor": e.actor.username if e.actor else None,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "data": e.data,
+            }
+            for e in case.events
+        ],
+        allowed_actions=allowed_actions(case, user),
+    )
+    if may_see_identity(user):
+        body["tracking_code"] = case.tracking_code
+    return body
+
+
+def _require_case_reader(user) -> None:
+    if not user.has_role(*[r for r in Role if r is not Role.ADMIN]):
+        raise Forbidden("Administrators do not read complaint content.")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Return the OpenAPI 3 document of this API."""
+    return jsonify(build_openapi(url_for("api.me", _external=True).rsplit("/me", 1)[0]))
+
+
+@bp.get("/me")
+@token_required
+def me():
+    """Return the caller's username, roles and unit."""
+    user = g.api_user
+    return jsonify(
+        username=user.username,
+        name=user.name,
+        roles=sorted(user.roles),
+        unit={"code": user.unit.code, "name": user.unit.name} if user.unit else None,
+    )
+
+
+@bp.get("/units")
+@token_required
+def units():
+    """Return the active units with their stable codes and tree links."""
+    items = [
+        {
+            "code": u.code,
+            "name": u.name,
+            "tier": u.tier,
+            "kind": u.kind,
+            "parent_code": u.parent.code if u.parent else None,
+            "supervisor_code": u.supervisor.code if u.supervisor else None,
+        }
+        for u in list_units()
+    ]
+    return jsonify(items=items)
+
+
+@bp.get("/categories")
+@token_required
+def categories():
+    """Return the active complaint categories."""
+    rows = db.session.scalars(
+        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position)
+    )
+    return jsonify(
+        items=[
+            {"code": c.code, "name": c.name, "severity": c.severity, "handle_days": c.handle_days}
+            for c in rows
+        ]
+    )
+
+
+@bp.post("/cases")
+@token_required
+def create_case():
+    """Register a complaint."""
+    user = g.api_user
+    if not user.has_role(*CENTER_ROLES):
+        raise Forbidden("Only complaint-center staff register cases.")
+    data = _json_object()
+    _refuse_unknown(data, CASE_FIELDS)
+    if isinstance(data.get("complainant"), dict):
+        _refuse_unknown(data["complainant"], COMPLAINANT_FIELDS, "complainant.")
+    case = register_case(data, user)
+    db.session.commit()
+    body = {
+        "id": case.id,
+        "number": case.number,
+        "tracking_code": case.tracking_code,
+        "state": case.state,
+        "version": case.version,
+    }
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_case", case_id=case.id)
+    return response
+
+
+@bp.get("/cases")
+@token_required
+def list_cases():
+    """List visible cases, newest first, optionally filtered by state."""
+    user = g.api_user
+    _require_case_reader(user)
+    errors = {}
+    state = request.args.get("state")
+    if state is not None and state not in {s.value for s in State}:
+        errors["state"] = f"Must be one of: {', '.join(s.value for s in State)}"
+    page = _int_arg("page", 1, errors)
+    per_page = _int_arg("per_page", current_app.config["API_PAGE_SIZE"], errors)
+    if per_page is not None and not 1 <= per_page <= current_app.config["API_MAX_PAGE_SIZE"]:
+        errors["per_page"] = f"Must be between 1 and {current_app.config['API_MAX_PAGE_SIZE']}."
+    if page is not None and page < 1:
+        errors["page"] = "Must be 1 or more."
+    if errors:
+        raise ValidationFailed("Invalid query parameters.", fields=errors)
+    stmt = visible_cases(user)
+    if state:
+        stmt = stmt.where(Case.state == state)
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return jsonify(
+        items=[case_summary(c) for c in result.items],
+        page=result.page,
+        per_page=result.per_page,
+        total=result.total,
+        pages=result.pages,
+    )
+
+
+def _int_arg(name: str, default: int, errors: dict) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        errors[name] = "Must be an integer."
+        return None
+
+
+@bp.get("/cases/<int:case_id>")
+@token_required
+def get_case(case_id: int):
+    """Return one case with its clocks and events."""
+    user = g.api_user
+    case = get_visible_or_404(case_id, user)
+    return jsonify(case_detail(case, user))
+
+
+@bp.post("/cases/<int:case_id>/actions/<action>")
+@token_required
+def case_action(case_id: int, action: str):
+    """Perform a workflow action on a case."""
+    user = g.api_user
+    case = get_visible_or_404(case_id, user)
+    if action not in ACTIONS:
+        raise NotFound(f"Unknown action: {action}")
+    data = _json_object()
+    version = data.pop("version", None)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValidationFailed(
+            "version: Must be an integer.", fields={"version": "Must be an integer."}
+        )
+    if version is None and request.headers.get("If-Match"):
+        version = request.headers["If-Match"].strip('"')
+    _refuse_unknown(data, ACTION_FIELDS[action])
+    perform_action(case, action, user, data, expected_version=version)
+    db.session.commit()
+    return jsonify(case_detail(case, user))
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(anything):
+    """Answer unknown API paths with a JSON 404."""
+    raise NotFound(f"No such endpoint: /api/v1/{anything}")

@@ -1,0 +1,100 @@
+"""Users with roles, and API bearer tokens."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.types import UTCDateTime, utcnow
+from app.extensions import db
+from app.units.models import Unit
+
+
+class Role(enum.StrEnum):
+    OPERATOR = "operator"
+    CENTER_LEAD = "center_lead"
+    HANDLER = "handler"
+    UNIT_LEAD = "unit_lead"
+    INSPECTOR = "inspector"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+CENTER_ROLES = frozenset({Role.OPERATOR, Role.CENTER_LEAD})
+UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEAD})
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A staff member who logs in."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(120))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # AB post (AB岗): while away_until is in the future, work goes to the backup.
+    backup_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    backup_user: Mapped["User | None"] = relationship(remote_side=[id])
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        """Return True if the user holds any of ``roles``."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_center(self) -> bool:
+        return self.has_role(*CENTER_ROLES)
+
+    @property
+    def is_unit_user(self) -> bool:
+        return self.has_role(*UNIT_ROLES)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80), default="")
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

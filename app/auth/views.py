@@ -1,0 +1,66 @@
+"""Login, logout and the language switch."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import LoginForm
+from app.auth.services import authenticate
+from app.extensions import db
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Accept only a local path as a redirect target (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.worklist"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user, reason = authenticate(form.username.data.strip(), form.password.data)
+        db.session.commit()
+        if user is None:
+            flash(reason, "error")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")) or url_for("cases.worklist"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign the user out."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language for this session."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")) or url_for("cases.worklist"))
+
+
+@bp.get("/")
+def index():
+    """Send people to their worklist, or to the login page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.worklist"))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,75 @@
+"""Who may see which case, and how much of the complainant (DESIGN §2, §8)."""
+
+import sqlalchemy as sa
+
+from app.auth.models import CENTER_ROLES, Role
+from app.cases.models import Assignment, Case
+from app.core.errors import NotFound
+from app.core.masking import mask_email, mask_name, mask_phone
+from app.extensions import db
+from app.units.services import descendant_ids
+
+FULL_IDENTITY_ROLES = CENTER_ROLES | {Role.INSPECTOR}
+
+
+def visibility_clause(user) -> sa.ColumnElement[bool]:
+    """Return a WHERE clause selecting the cases ``user`` may see."""
+    if user.has_role(*FULL_IDENTITY_ROLES):
+        return sa.true()
+    clauses = []
+    if user.unit_id is not None and user.has_role(Role.HANDLER, Role.UNIT_LEAD):
+        units = descendant_ids(user.unit_id) if user.has_role(Role.UNIT_LEAD) else {user.unit_id}
+        clauses.append(
+            sa.exists().where(
+                Assignment.case_id == Case.id,
+                Assignment.unit_id.in_(units),
+                Assignment.ended_at.is_(None),
+            )
+        )
+    if user.unit_id is not None and user.has_role(Role.LEADER):
+        units = descendant_ids(user.unit_id)
+        clauses.append(
+            sa.or_(
+                Case.respondent_unit_id.in_(units),
+                sa.exists().where(Assignment.case_id == Case.id, Assignment.unit_id.in_(units)),
+            )
+        )
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def visible_cases(user) -> sa.Select:
+    """Return a SELECT of the cases ``user`` may see, newest first."""
+    return sa.select(Case).where(visibility_clause(user)).order_by(Case.id.desc())
+
+
+def get_visible_or_404(case_id, user, *, for_update: bool = False) -> Case:
+    """Return the case if ``user`` may see it; otherwise raise NotFound, never a hint."""
+    try:
+        case_id = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound("case not found") from None
+    stmt = sa.select(Case).where(Case.id == case_id, visibility_clause(user))
+    case = db.session.scalar(stmt)
+    if case is None:
+        raise NotFound("case not found")
+    return case
+
+
+def may_see_identity(user) -> bool:
+    """Return True if ``user`` sees the complainant's full identity."""
+    return user.has_role(*FULL_IDENTITY_ROLES)
+
+
+def complainant_view(case: Case, user) -> dict:
+    """Return the complainant as ``user`` may see it: full, or masked."""
+    c = case.complainant
+    view = {"anonymous": c.anonymous, "masked": not may_see_identity(user)}
+    if not view["masked"]:
+        view.update(name=c.name, phone=c.phone, email=c.email, address=c.address)
+    elif c.anonymous:
+        view.update(name="", phone="", email="", address="")
+    else:
+        view.update(
+            name=mask_name(c.name), phone=mask_phone(c.phone), email=mask_email(c.email), address=""
+        )
+    return view

@@ -1,0 +1,133 @@
+"""Forms for case actions; each turns itself into the service's data dict."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.cases.models import Finding, Resolved, Satisfaction
+from app.core.forms import select_choices
+from app.core.templating import CHOICE_LABELS
+
+
+def _choices(kind: str, values):
+    return select_choices((v, CHOICE_LABELS[kind][str(v)]) for v in values)
+
+
+class ActionForm(FlaskForm):
+    """Base: carries the case version for optimistic locking."""
+
+    version = HiddenField()
+
+    def to_data(self) -> dict:
+        return {}
+
+
+class ScreenForm(ActionForm):
+    pass
+
+
+class SignForm(ActionForm):
+    pass
+
+
+class DispatchForm(ActionForm):
+    unit_code = SelectField(_l("Lead unit"), validators=[DataRequired()], validate_choice=False)
+    note = TextAreaField(_l("Instructions to the unit"), validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {"unit_code": self.unit_code.data, "note": self.note.data}
+
+
+class RejectForm(ActionForm):
+    reason = TextAreaField(_l("Reason not accepted"), validators=[DataRequired(), Length(max=5000)])
+    advice = TextAreaField(_l("Where to go instead"), validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {"reason": self.reason.data, "advice": self.advice.data}
+
+
+class MergeForm(ActionForm):
+    case_number = StringField(
+        _l("Number of the original case"), validators=[DataRequired(), Length(max=32)]
+    )
+
+    def to_data(self) -> dict:
+        return {"case_number": self.case_number.data.strip()}
+
+
+class ReplyForm(ActionForm):
+    finding = RadioField(
+        _l("Finding"), choices=_choices("finding", Finding), validators=[DataRequired()]
+    )
+    text = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=20000)])
+
+    def to_data(self) -> dict:
+        return {"text": self.text.data, "finding": self.finding.data}
+
+
+class ReviewForm(ActionForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=select_choices(
+            [("pass", _l("Pass: go to return visit")), ("send_back", _l("Send back to redo"))]
+        ),
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(_l("Review note"), validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {"pass": self.decision.data == "pass", "note": self.note.data}
+
+
+class VisitForm(ActionForm):
+    satisfaction = RadioField(
+        _l("Satisfaction"),
+        choices=_choices("satisfaction", Satisfaction),
+        validators=[DataRequired()],
+    )
+    resolved = RadioField(
+        _l("Resolved"), choices=_choices("resolved", Resolved), validators=[DataRequired()]
+    )
+    method = SelectField(
+        _l("Method"),
+        choices=select_choices(
+            [
+                ("phone", _l("Phone")),
+                ("sms", _l("SMS")),
+                ("web", _l("Web")),
+                ("visit", _l("In person")),
+            ]
+        ),
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {
+            "satisfaction": self.satisfaction.data,
+            "resolved": self.resolved.data,
+            "method": self.method.data,
+            "note": self.note.data,
+        }
+
+
+class ReopenForm(ActionForm):
+    reason = TextAreaField(
+        _l("Reason for reopening"), validators=[DataRequired(), Length(max=5000)]
+    )
+
+    def to_data(self) -> dict:
+        return {"reason": self.reason.data}
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "screen": ScreenForm,
+    "dispatch": DispatchForm,
+    "reject": RejectForm,
+    "merge": MergeForm,
+    "sign": SignForm,
+    "reply": ReplyForm,
+    "review": ReviewForm,
+    "visit": VisitForm,
+    "reopen": ReopenForm,
+}

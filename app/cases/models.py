@@ -1,0 +1,241 @@
+"""Cases, their complainants, assignments, replies, visits and the event trail."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.types import UTCDateTime, utcnow
+from app.deadlines.models import Clock
+from app.extensions import db
+from app.units.models import Unit
+
+
+class Channel(enum.StrEnum):
+    HOTLINE = "hotline"
+    WEB = "web"
+    LETTER = "letter"
+    EMAIL = "email"
+    API = "api"
+    INSPECTION = "inspection"
+
+
+class SubjectKind(enum.StrEnum):
+    UNIT = "unit"
+    STAFF = "staff"
+    UNIT_LEADER = "unit_leader"
+
+
+class Urgency(enum.StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class Severity(enum.StrEnum):
+    ORDINARY = "ordinary"
+    SERIOUS = "serious"
+
+
+class Finding(enum.StrEnum):
+    SUBSTANTIATED = "substantiated"
+    PARTLY_SUBSTANTIATED = "partly_substantiated"
+    UNSUBSTANTIATED = "unsubstantiated"
+
+
+class Satisfaction(enum.StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+class Resolved(enum.StrEnum):
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class AssignmentRole(enum.StrEnum):
+    LEAD = "lead"
+    ASSIST = "assist"
+
+
+class Category(db.Model):
+    """A kind of efficiency failure (事项类别) with its severity and time limit."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    severity: Mapped[str] = mapped_column(sa.String(16), default=Severity.ORDINARY)
+    # Working days allowed to handle a normal case; None uses the configured default.
+    handle_days: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    position: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+
+
+class Complainant(db.Model):
+    """Who complained: personal data kept apart from the case so it can be masked and purged."""
+
+    __tablename__ = "complainants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), default="")
+    phone: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
+    email: Mapped[str] = mapped_column(sa.String(120), default="")
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    anonymous: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Case(db.Model):
+    """A complaint (投诉件) travelling through the workflow."""
+
+    __tablename__ = "cases"
+    __table_args__ = (sa.Index("ix_cases_state_created", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    tracking_code: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    # 首问责任人: the staff member who entered the case, kept apart from the complainant.
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    complainant_id: Mapped[int] = mapped_column(sa.ForeignKey("complainants.id"), index=True)
+    respondent_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    respondent_staff: Mapped[str] = mapped_column(sa.String(120), default="")
+    subject_kind: Mapped[str] = mapped_column(sa.String(16), default=SubjectKind.UNIT)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
+    urgency: Mapped[str] = mapped_column(sa.String(8), default=Urgency.NORMAL)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[str] = mapped_column(sa.Text)
+    call_reference: Mapped[str] = mapped_column(sa.String(64), default="")
+    state: Mapped[str] = mapped_column(sa.String(20), index=True)
+    finding: Mapped[str | None] = mapped_column(sa.String(24))
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    reopen_count: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking: SQLAlchemy adds "AND version = :old" to every UPDATE.
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    complainant: Mapped[Complainant] = relationship()
+    entered_by: Mapped[User | None] = relationship()
+    respondent_unit: Mapped[Unit] = relationship()
+    category: Mapped[Category] = relationship()
+    duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="case", order_by="Assignment.id"
+    )
+    clocks: Mapped[list[Clock]] = relationship(order_by=Clock.id)
+    events: Mapped[list["Event"]] = relationship(order_by="Event.id", viewonly=True)
+    replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
+    visits: Mapped[list["Visit"]] = relationship(order_by="Visit.id")
+
+    @property
+    def active_assignments(self) -> list["Assignment"]:
+        return [a for a in self.assignments if a.ended_at is None]
+
+    @property
+    def lead_assignment(self) -> "Assignment | None":
+        for a in self.active_assignments:
+            if a.role == AssignmentRole.LEAD:
+                return a
+        return None
+
+    def open_clock(self, kind: str) -> Clock | None:
+        """Return the running clock of ``kind``, if any."""
+        for clock in self.clocks:
+            if clock.kind == kind and clock.stopped_at is None:
+                return clock
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Case {self.number} {self.state}>"
+
+
+class Assignment(db.Model):
+    """A unit's part in a case: lead (主办) or assisting (协办)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (sa.Index("ix_assignments_unit_active", "unit_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(sa.String(8), default=AssignmentRole.LEAD)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"))
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispatched_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+
+
+class Reply(db.Model):
+    """The handling unit's reply and the center's review of it."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    finding: Mapped[str] = mapped_column(sa.String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_passed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    review_note: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+
+class Visit(db.Model):
+    """A return visit (回访) to the complainant and its result."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    visited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    method: Mapped[str] = mapped_column(sa.String(16), default="phone")
+    satisfaction: Mapped[str] = mapped_column(sa.String(24))
+    resolved: Mapped[str] = mapped_column(sa.String(8))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Event(db.Model):
+    """Append-only trail (留痕) of every action on a case: nothing updates or deletes it."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_state: Mapped[str | None] = mapped_column(sa.String(20))
+    to_state: Mapped[str | None] = mapped_column(sa.String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+@sa.event.listens_for(Event, "before_update")
+@sa.event.listens_for(Event, "before_delete")
+def _refuse_event_change(mapper, connection, target):
+    raise RuntimeError("events are append-only")

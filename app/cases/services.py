@@ -1,0 +1,361 @@
+"""Business operations on cases. Each writes its Event and flushes; the caller commits."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import Role, User, UserRole
+from app.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    Event,
+    Finding,
+    Reply,
+    Resolved,
+    Satisfaction,
+    Visit,
+)
+from app.cases.workflow import ACTIONS, State, Transition, check_transition
+from app.core.errors import Conflict, NotFound
+from app.core.types import utcnow
+from app.core.validation import FieldErrors
+from app.deadlines.services import start_clock, stop_all_clocks, stop_clock
+from app.extensions import db
+from app.notifications.services import queue_notification
+from app.units.models import UnitKind
+from app.units.services import get_unit_by_code
+
+TEXT_MAX = 5000
+
+
+def record_event(
+    case: Case,
+    actor: User | None,
+    action: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Append one event to the case's trail."""
+    event = Event(
+        case_id=case.id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        data=data or {},
+        at=at or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def apply_transition(
+    case: Case, transition: Transition, actor: User, data: dict[str, Any], at: datetime
+) -> Event:
+    """Move ``case`` along ``transition`` and record it."""
+    from_state = case.state
+    case.state = transition.target
+    case.updated_at = at
+    return record_event(
+        case,
+        actor,
+        transition.action,
+        from_state=from_state,
+        to_state=transition.target,
+        data=data,
+        at=at,
+    )
+
+
+def check_version(case: Case, expected_version) -> None:
+    """Refuse to act on a case that changed since the actor loaded it."""
+    if expected_version is None or expected_version == "":
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise Conflict(_l("The case version is not a number.")) from None
+    if expected != case.version:
+        raise Conflict(
+            _l(
+                "Somebody else changed this case (version %(now)d, you had %(had)d). "
+                "Reload it and try again.",
+                now=case.version,
+                had=expected,
+            )
+        )
+
+
+def perform_action(
+    case: Case, action: str, actor: User, data: dict[str, Any], expected_version=None
+) -> Case:
+    """Run ``action`` on ``case`` for ``actor`` with the given fields."""
+    if action not in ACTIONS:
+        raise NotFound(_l("Unknown action: %(action)s", action=action))
+    check_version(case, expected_version)
+    try:
+        HANDLERS[action](case, actor, data)
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_l("Somebody else changed this case at the same time. Reload it.")) from None
+    return case
+
+
+def start_screening(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Take a registered case into screening (甄别)."""
+    t = check_transition(case, "screen", actor)
+    apply_transition(case, t, actor, {}, utcnow())
+
+
+def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Send a screened case to its lead unit and start the sign and handle clocks."""
+    t = check_transition(case, "dispatch", actor)
+    errors = FieldErrors()
+    code = errors.text("unit_code", data.get("unit_code"), max_length=40)
+    note = errors.text(
+        "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
+    )
+    unit = get_unit_by_code(code) if code else None
+    if code and unit is None:
+        errors.add("unit_code", _l("No such unit."))
+    elif unit is not None and unit.kind == UnitKind.COMPLAINT_CENTER:
+        errors.add("unit_code", _l("Cases are dispatched to handling units, not to the center."))
+    errors.raise_if_any()
+    now = utcnow()
+    for old in case.active_assignments:
+        old.ended_at = now
+        old.end_reason = "re-dispatched"
+    stop_clock(case, "screen", now)
+    case.assignments.append(
+        Assignment(
+            unit_id=unit.id, role=AssignmentRole.LEAD, dispatched_at=now, dispatched_by_id=actor.id
+        )
+    )
+    db.session.flush()
+    sign = start_clock(case, "sign", now)
+    handle = start_clock(case, "handle", now)
+    apply_transition(
+        case,
+        t,
+        actor,
+        {
+            "unit_code": unit.code,
+            "unit_name": unit.name,
+            "note": note,
+            "sign_due": sign.due_at.isoformat(),
+            "handle_due": handle.due_at.isoformat(),
+            "provisional": sign.provisional or handle.provisional,
+        },
+        now,
+    )
+    _notify_unit(case, unit.id, _l("New case %(number)s to sign for", number=case.number))
+
+
+def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Decline a case (不予受理) with the reason and where to go instead, told once."""
+    t = check_transition(case, "reject", actor)
+    errors = FieldErrors()
+    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
+    advice = errors.text(
+        "advice", data.get("advice"), max_length=TEXT_MAX, required=False, multiline=True
+    )
+    errors.raise_if_any()
+    now = utcnow()
+    stop_all_clocks(case, now)
+    case.closed_at = now
+    # 一次性告知: one complete notice with the reason and the proper channel.
+    notice = str(
+        _l(
+            "Your complaint %(number)s is not accepted. Reason: %(reason)s",
+            number=case.number,
+            reason=reason,
+        )
+    )
+    if advice:
+        notice += " " + str(_l("Where to go instead: %(advice)s", advice=advice))
+    apply_transition(case, t, actor, {"reason": reason, "advice": advice, "notice": notice}, now)
+
+
+def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Close a duplicate (并单) with a pointer to the case it repeats."""
+    t = check_transition(case, "merge", actor)
+    errors = FieldErrors()
+    target = _find_merge_target(data, errors)
+    if target is not None:
+        if target.id == case.id:
+            errors.add("case_id", _l("A case cannot be merged into itself."))
+        elif target.state == State.MERGED:
+            errors.add("case_id", _l("That case is itself merged; merge into its original."))
+    errors.raise_if_any()
+    now = utcnow()
+    stop_all_clocks(case, now)
+    case.duplicate_of_id = target.id
+    case.closed_at = now
+    apply_transition(case, t, actor, {"into": target.number, "into_id": target.id}, now)
+    record_event(target, actor, "merged_in", data={"from": case.number, "from_id": case.id}, at=now)
+
+
+def _find_merge_target(data: dict[str, Any], errors: FieldErrors) -> Case | None:
+    """Resolve the case to merge into, given by ``case_id`` or ``case_number``."""
+    if data.get("case_number"):
+        number = errors.text("case_number", data["case_number"], max_length=32)
+        target = db.session.scalar(sa.select(Case).where(Case.number == number))
+        if target is None:
+            errors.add("case_number", _l("No such case."))
+        return target
+    target_id = data.get("case_id")
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        errors.add("case_id", _l("Must be a case id."))
+        return None
+    target = db.session.get(Case, target_id)
+    if target is None:
+        errors.add("case_id", _l("No such case."))
+    return target
+
+
+def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Sign for a dispatched case on behalf of the lead unit (签收)."""
+    t = check_transition(case, "sign", actor)
+    now = utcnow()
+    lead = case.lead_assignment
+    lead.signed_at = now
+    lead.signed_by_id = actor.id
+    clock = stop_clock(case, "sign", now)
+    apply_transition(case, t, actor, {"late": bool(clock and clock.late)}, now)
+
+
+def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Submit the lead unit's reply and finding to the center."""
+    t = check_transition(case, "reply", actor)
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
+    finding = errors.choice("finding", data.get("finding"), list(Finding))
+    errors.raise_if_any()
+    now = utcnow()
+    lead = case.lead_assignment
+    case.replies.append(
+        Reply(unit_id=lead.unit_id, author_id=actor.id, text=text, finding=finding, created_at=now)
+    )
+    clock = stop_clock(case, "handle", now)
+    apply_transition(case, t, actor, {"finding": finding, "late": bool(clock and clock.late)}, now)
+
+
+def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Pass the unit's reply to the return visit, or send it back to be redone."""
+    errors = FieldErrors()
+    passed = data.get("pass")
+    if not isinstance(passed, bool):
+        errors.add("pass", _l("Must be true or false."))
+    note = errors.text(
+        "note", data.get("note"), max_length=TEXT_MAX, required=passed is False, multiline=True
+    )
+    outcome = "pass" if passed else "send_back"
+    t = check_transition(case, "review", actor, outcome if isinstance(passed, bool) else None)
+    errors.raise_if_any()
+    now = utcnow()
+    reply = case.replies[-1]
+    reply.review_passed = passed
+    reply.review_note = note
+    reply.reviewed_by_id = actor.id
+    reply.reviewed_at = now
+    if passed:
+        case.finding = reply.finding
+        start_clock(case, "visit", now)
+    else:
+        start_clock(case, "handle", now)
+        _notify_unit(case, reply.unit_id, _l("Reply to %(number)s sent back", number=case.number))
+    apply_transition(case, t, actor, {"pass": passed, "note": note}, now)
+
+
+def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Record the return visit: satisfied closes, unsatisfied sends the case back (重新交办)."""
+    errors = FieldErrors()
+    satisfaction = errors.choice("satisfaction", data.get("satisfaction"), list(Satisfaction))
+    resolved = errors.choice("resolved", data.get("resolved"), list(Resolved))
+    note = errors.text(
+        "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
+    )
+    method = errors.choice(
+        "method", data.get("method") or "phone", ["phone", "sms", "web", "visit"]
+    )
+    unsatisfied = satisfaction == Satisfaction.UNSATISFIED
+    t = check_transition(
+        case, "visit", actor, ("redo" if unsatisfied else "close") if satisfaction else None
+    )
+    errors.raise_if_any()
+    now = utcnow()
+    case.visits.append(
+        Visit(
+            visited_by_id=actor.id,
+            visited_at=now,
+            method=method,
+            satisfaction=satisfaction,
+            resolved=resolved,
+            note=note,
+        )
+    )
+    stop_clock(case, "visit", now)
+    if unsatisfied:
+        case.reopen_count += 1
+        start_clock(case, "handle", now)
+        lead = case.lead_assignment
+        if lead is not None:
+            _notify_unit(
+                case, lead.unit_id, _l("Case %(number)s must be redone", number=case.number)
+            )
+    else:
+        case.closed_at = now
+        stop_all_clocks(case, now)
+    apply_transition(
+        case, t, actor, {"satisfaction": satisfaction, "resolved": resolved, "note": note}, now
+    )
+
+
+def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Reopen a closed case for screening again (center lead only, reason required)."""
+    t = check_transition(case, "reopen", actor)
+    errors = FieldErrors()
+    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    case.closed_at = None
+    case.reopen_count += 1
+    start_clock(case, "screen", now)
+    apply_transition(case, t, actor, {"reason": reason}, now)
+
+
+HANDLERS = {
+    "screen": start_screening,
+    "dispatch": dispatch_case,
+    "reject": reject_case,
+    "merge": merge_case,
+    "sign": sign_case,
+    "reply": reply_case,
+    "review": review_reply,
+    "visit": record_visit,
+    "reopen": reopen_case,
+}
+
+
+def _notify_unit(case: Case, unit_id: int, subject) -> None:
+    """Tell the unit's handlers and lead, in the outbox, that the case needs them."""
+    users = db.session.scalars(
+        sa.select(User).where(
+            User.unit_id == unit_id,
+            User.active.is_(True),
+            sa.exists().where(
+                UserRole.user_id == User.id,
+                UserRole.role.in_([Role.HANDLER, Role.UNIT_LEAD]),
+            ),
+        )
+    )
+    for user in users:
+        queue_notification(user, case, str(subject))

@@ -1,0 +1,121 @@
+"""Worklists, the case page and the case action forms."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.models import Role
+from app.cases import bp
+from app.cases.access import complainant_view, get_visible_or_404, visibility_clause
+from app.cases.forms import ACTION_FORMS, DispatchForm
+from app.cases.models import Case, Channel
+from app.cases.services import perform_action
+from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
+from app.core.forms import select_choices
+from app.core.templating import label
+from app.extensions import db
+from app.units.models import UnitKind
+from app.units.services import list_units
+
+
+def _dispatch_choices():
+    return select_choices(
+        (u.code, f"{u.name} ({u.code})")
+        for u in list_units()
+        if u.kind != UnitKind.COMPLAINT_CENTER
+    )
+
+
+def _require_case_reader() -> None:
+    # Admins run the system but never read complaint content (separation of duties).
+    if not current_user.has_role(*[r for r in Role if r is not Role.ADMIN]):
+        abort(403)
+
+
+@bp.get("/cases")
+@login_required
+def worklist():
+    """List the cases the current user may see, filtered by state and channel."""
+    _require_case_reader()
+    state = request.args.get("state", "open")
+    channel = request.args.get("channel", "")
+    query = request.args.get("q", "").strip()[:100]
+    visible = visibility_clause(current_user)
+    stmt = sa.select(Case).where(visible)
+    if state == "open":
+        stmt = stmt.where(Case.state.not_in([str(s) for s in FINAL_STATES]))
+    elif state in {s.value for s in State}:
+        stmt = stmt.where(Case.state == state)
+    elif state != "all":
+        state = "open"
+        stmt = stmt.where(Case.state.not_in([str(s) for s in FINAL_STATES]))
+    if channel in {c.value for c in Channel}:
+        stmt = stmt.where(Case.channel == channel)
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(sa.or_(Case.number.ilike(like), Case.title.ilike(like)))
+    page = db.paginate(
+        stmt.order_by(Case.id.desc()),
+        per_page=current_app.config["WORKLIST_PAGE_SIZE"],
+        error_out=False,
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(Case.state, sa.func.count()).where(visible).group_by(Case.state)
+        ).all()
+    )
+    return render_template(
+        "cases/worklist.html",
+        page=page,
+        state=state,
+        channel=channel,
+        q=query,
+        counts=counts,
+        open_count=sum(n for s, n in counts.items() if s not in FINAL_STATES),
+        states=list(State),
+        channels=list(Channel),
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def show(case_id: int):
+    """Show one case with its clocks, timeline and the actions allowed now."""
+    _require_case_reader()
+    case = get_visible_or_404(case_id, current_user)
+    forms = {}
+    for action in allowed_actions(case, current_user):
+        form = ACTION_FORMS[action](formdata=None, version=case.version)
+        if isinstance(form, DispatchForm):
+            form.unit_code.choices = _dispatch_choices()
+            form.unit_code.data = case.respondent_unit.code
+        forms[action] = form
+    return render_template(
+        "cases/show.html",
+        case=case,
+        complainant=complainant_view(case, current_user),
+        forms=forms,
+    )
+
+
+@bp.post("/cases/<int:case_id>/<action>")
+@login_required
+def act(case_id: int, action: str):
+    """Perform one workflow action on a case from its page."""
+    _require_case_reader()
+    if action not in ACTIONS:
+        abort(404)
+    case = get_visible_or_404(case_id, current_user)
+    form = ACTION_FORMS[action]()
+    if isinstance(form, DispatchForm):
+        form.unit_code.choices = _dispatch_choices()
+    if not form.validate():
+        for name, errors in form.errors.items():
+            field = getattr(form, name, None)
+            flash(f"{field.label.text if field else name}: {'; '.join(errors)}", "error")
+        return redirect(url_for("cases.show", case_id=case.id)), 303
+    perform_action(case, action, current_user, form.to_data(), expected_version=form.version.data)
+    db.session.commit()
+    flash(_("Done: %(action)s", action=label(action, "action")), "success")
+    return redirect(url_for("cases.show", case_id=case.id)), 303

@@ -1,0 +1,1 @@
+"""Small shared pieces: types, errors, numbering, jobs, time and masking."""

@@ -1,0 +1,94 @@
+"""Jinja filters and globals: local times, labels, allowed actions."""
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.cases.workflow import ACTION_LABELS, STATE_LABELS, State, allowed_actions
+
+CHOICE_LABELS = {
+    "channel": {
+        "hotline": _l("Hotline"),
+        "web": _l("Website"),
+        "letter": _l("Letter"),
+        "email": _l("E-mail"),
+        "api": _l("API"),
+        "inspection": _l("Inspection"),
+    },
+    "subject_kind": {
+        "unit": _l("The unit"),
+        "staff": _l("A staff member"),
+        "unit_leader": _l("The unit's leadership"),
+    },
+    "urgency": {"normal": _l("Normal"), "urgent": _l("Urgent")},
+    "finding": {
+        "substantiated": _l("Substantiated"),
+        "partly_substantiated": _l("Partly substantiated"),
+        "unsubstantiated": _l("Unsubstantiated"),
+    },
+    "satisfaction": {
+        "satisfied": _l("Satisfied"),
+        "basically_satisfied": _l("Basically satisfied"),
+        "unsatisfied": _l("Unsatisfied"),
+    },
+    "resolved": {"yes": _l("Resolved"), "partly": _l("Partly resolved"), "no": _l("Not resolved")},
+    "clock": {
+        "screen": _l("Screening"),
+        "sign": _l("Signing"),
+        "handle": _l("Handling"),
+        "visit": _l("Return visit"),
+        "rectify": _l("Rectification"),
+    },
+    "role": {
+        "operator": _l("Operator"),
+        "center_lead": _l("Center lead"),
+        "handler": _l("Handler"),
+        "unit_lead": _l("Unit lead"),
+        "inspector": _l("Inspector"),
+        "leader": _l("Leader"),
+        "admin": _l("Administrator"),
+    },
+    "assignment_role": {"lead": _l("Lead unit"), "assist": _l("Assisting unit")},
+    "event": {
+        "register": _l("Registered"),
+        "screen": _l("Screening started"),
+        "dispatch": _l("Dispatched"),
+        "reject": _l("Not accepted"),
+        "merge": _l("Merged"),
+        "merged_in": _l("A duplicate was merged in"),
+        "sign": _l("Signed for"),
+        "reply": _l("Replied"),
+        "review": _l("Reply reviewed"),
+        "visit": _l("Return visit"),
+        "reopen": _l("Reopened"),
+    },
+}
+
+
+def label(value, kind: str) -> str:
+    """Return the display label of a stored choice value."""
+    if value is None:
+        return ""
+    if kind == "state":
+        return str(STATE_LABELS.get(State(value), value))
+    if kind == "action":
+        return str(ACTION_LABELS.get(value, value))
+    return str(CHOICE_LABELS.get(kind, {}).get(value, value))
+
+
+def localdt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Format an aware UTC datetime in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localdt"] = localdt
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["allowed_actions"] = allowed_actions
+    app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": str(get_locale()), "request_path": request.path}

@@ -1,0 +1,65 @@
+"""Checks on user text shared by forms, the API and services."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import ValidationFailed
+
+# C0 and C1 control characters other than tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class FieldErrors:
+    """Collects one message per bad field and raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, name: str, message) -> None:
+        self.errors.setdefault(name, str(message))
+
+    def text(
+        self, name: str, value, *, max_length: int, required: bool = True, multiline=False
+    ) -> str:
+        """Return ``value`` stripped, or record why it is not acceptable."""
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.add(name, _l("Must be text."))
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.add(name, _l("This field is required."))
+        elif len(value) > max_length:
+            self.add(name, _l("At most %(n)d characters.", n=max_length))
+        elif _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+            self.add(name, _l("Contains control characters."))
+        return value
+
+    def phone(self, name: str, value, *, required: bool) -> str:
+        value = self.text(name, value, max_length=32, required=required)
+        if value and not _PHONE.match(value):
+            self.add(name, _l("Not a valid phone number."))
+        return value.replace(" ", "").replace("-", "")
+
+    def email(self, name: str, value, *, required: bool) -> str:
+        value = self.text(name, value, max_length=120, required=required)
+        if value and not _EMAIL.match(value):
+            self.add(name, _l("Not a valid e-mail address."))
+        return value
+
+    def choice(self, name: str, value, choices, *, required: bool = True):
+        if value in (None, "") and not required:
+            return None
+        if value not in {str(c) for c in choices}:
+            self.add(name, _l("Must be one of: %(choices)s", choices=", ".join(map(str, choices))))
+            return None
+        return value
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first = next(iter(self.errors.items()))
+            raise ValidationFailed(f"{first[0]}: {first[1]}", fields=dict(self.errors))

@@ -1,0 +1,43 @@
+"""Tables of the working-day calendar and of case clocks."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class CalendarDay(db.Model):
+    """One day of the official working-day calendar (调休 included)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(sa.Boolean)
+    note: Mapped[str] = mapped_column(sa.String(80), default="")
+    source: Mapped[str] = mapped_column(sa.String(40), default="chinesecalendar")
+
+
+class Clock(db.Model):
+    """A time limit running on a case: screen, sign, handle, visit or rectify."""
+
+    __tablename__ = "clocks"
+    __table_args__ = (sa.Index("ix_clocks_open_due", "stopped_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    limit_unit: Mapped[str] = mapped_column(sa.String(16))
+    limit_amount: Mapped[int] = mapped_column(sa.Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    provisional: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Frozen when the clock stops: later calendar edits never rewrite the verdict.
+    late: Mapped[bool | None] = mapped_column(sa.Boolean)
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_at is None

@@ -1,0 +1,109 @@
+"""Clocks on cases and the stored working-day calendar."""
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.deadlines.models import CalendarDay, Clock
+from app.deadlines.workdays import WorkCalendar, compute_deadline, to_local
+from app.extensions import db
+
+# Far enough ahead for any limit plus extensions (15 + 2 x 15 working days).
+_CALENDAR_WINDOW = timedelta(days=200)
+
+
+def load_calendar(start: date, end: date | None = None) -> WorkCalendar:
+    """Return the stored calendar for ``start``..``end`` (default: a window ahead)."""
+    end = end or start + _CALENDAR_WINDOW
+    rows = db.session.execute(
+        sa.select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.note).where(
+            CalendarDay.day.between(start, end)
+        )
+    ).all()
+    days = {r.day: (r.is_workday, r.note) for r in rows}
+    return WorkCalendar(days, covered_years={d.year for d in days})
+
+
+def calendar_years() -> list[int]:
+    """Return the years that have calendar data, ascending."""
+    year = sa.extract("year", CalendarDay.day)
+    years = db.session.scalars(sa.select(year).distinct().order_by(year))
+    return [int(y) for y in years]
+
+
+def import_year(year: int, source_days: dict[date, tuple[bool, str]], source: str) -> int:
+    """Replace the stored days of ``year`` with ``source_days``; return the count stored."""
+    db.session.execute(
+        sa.delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+    )
+    db.session.add_all(
+        CalendarDay(day=d, is_workday=w, note=note, source=source)
+        for d, (w, note) in sorted(source_days.items())
+    )
+    db.session.flush()
+    return len(source_days)
+
+
+def chinesecalendar_year(year: int) -> dict[date, tuple[bool, str]]:
+    """Read one year from the ``chinesecalendar`` package (raises if it has no data)."""
+    import chinese_calendar
+
+    days = {}
+    d = date(year, 1, 1)
+    while d.year == year:
+        is_holiday, name = chinese_calendar.get_holiday_detail(d)
+        is_workday = chinese_calendar.is_workday(d)
+        if name:
+            note = name if is_holiday else f"{name} (make-up working day)"
+        else:
+            note = "" if is_workday else "weekend"
+        days[d] = (is_workday, note)
+        d += timedelta(days=1)
+    return days
+
+
+def clock_limit(case, kind: str) -> tuple[str, int]:
+    """Return the (unit, amount) limit of clock ``kind`` for ``case``."""
+    limits = current_app.config["CLOCK_LIMITS"][kind]
+    unit, amount = limits.get(case.urgency, limits["normal"])
+    if kind == "handle" and case.urgency == "normal" and case.category.handle_days:
+        return "workdays", case.category.handle_days
+    return unit, amount
+
+
+def start_clock(case, kind: str, at: datetime) -> Clock:
+    """Start clock ``kind`` on ``case`` at ``at`` and compute its deadline."""
+    unit, amount = clock_limit(case, kind)
+    calendar = load_calendar(to_local(at).date())
+    deadline = compute_deadline(at, unit, amount, calendar)
+    clock = Clock(
+        case_id=case.id,
+        kind=kind,
+        limit_unit=unit,
+        limit_amount=amount,
+        started_at=at,
+        due_at=deadline.due_at,
+        provisional=deadline.provisional,
+    )
+    db.session.add(clock)
+    case.clocks.append(clock)
+    return clock
+
+
+def stop_clock(case, kind: str, at: datetime) -> Clock | None:
+    """Stop the running clock ``kind`` and freeze its on-time verdict."""
+    clock = case.open_clock(kind)
+    if clock is None:
+        return None
+    clock.stopped_at = at
+    clock.late = at > clock.due_at
+    return clock
+
+
+def stop_all_clocks(case, at: datetime) -> None:
+    """Stop every running clock of ``case``."""
+    for clock in case.clocks:
+        if clock.stopped_at is None:
+            clock.stopped_at = at
+            clock.late = at > clock.due_at

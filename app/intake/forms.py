@@ -1,0 +1,51 @@
+"""The hotline intake form, ordered for an operator typing during a call."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.forms import select_choices
+from app.core.templating import CHOICE_LABELS
+
+
+class HotlineForm(FlaskForm):
+    # Field order is the keyboard order: the caller's number first, since it
+    # brings up their earlier cases while the operator keeps typing.
+    phone = StringField(_l("Caller's phone"), validators=[Optional(), Length(max=32)])
+    name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=80)])
+    anonymous = BooleanField(_l("Caller wishes to stay anonymous"))
+    call_reference = StringField(_l("Call reference"), validators=[Optional(), Length(max=64)])
+    respondent_unit_code = SelectField(
+        _l("Unit complained about"), validators=[DataRequired()], validate_choice=False
+    )
+    subject_kind = SelectField(
+        _l("Complaint is about"),
+        choices=select_choices(CHOICE_LABELS["subject_kind"].items()),
+        default="unit",
+    )
+    respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
+    category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
+    urgency = SelectField(
+        _l("Urgency"), choices=select_choices(CHOICE_LABELS["urgency"].items()), default="normal"
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    content = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=20000)])
+
+    def to_data(self) -> dict:
+        return {
+            "channel": "hotline",
+            "complainant": {
+                "name": self.name.data,
+                "phone": self.phone.data,
+                "anonymous": bool(self.anonymous.data),
+            },
+            "call_reference": self.call_reference.data,
+            "respondent_unit_code": self.respondent_unit_code.data,
+            "subject_kind": self.subject_kind.data,
+            "respondent_staff": self.respondent_staff.data,
+            "category_code": self.category_code.data,
+            "urgency": self.urgency.data,
+            "title": self.title.data,
+            "content": self.content.data,
+        }

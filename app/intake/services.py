@@ -1,0 +1,159 @@
+"""Registering a complaint: the one path every channel takes into the system."""
+
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import User
+from app.cases.models import Case, Category, Channel, Complainant, SubjectKind, Urgency
+from app.cases.services import record_event, start_screening
+from app.cases.workflow import State
+from app.core.numbering import next_value
+from app.core.types import utcnow
+from app.core.validation import FieldErrors
+from app.deadlines.services import start_clock
+from app.extensions import db
+from app.units.services import get_unit_by_code
+
+# Unambiguous characters for codes read out over the phone (no 0/O, 1/I/L).
+_TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TITLE_MAX = 200
+CONTENT_MAX = 20000
+
+
+def new_tracking_code() -> str:
+    """Return a random 12-character public tracking code."""
+    return "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(12))
+
+
+def new_case_number(at) -> str:
+    """Return the next gap-free case number of the year, e.g. CC2026-000123."""
+    prefix = current_app.config["CASE_NUMBER_PREFIX"]
+    year = at.year
+    return f"{prefix}{year}-{next_value(f'case:{prefix}:{year}'):06d}"
+
+
+def _validate_complainant(person: dict, errors: FieldErrors, out: dict) -> None:
+    anonymous = person.get("anonymous", False)
+    if not isinstance(anonymous, bool):
+        errors.add("complainant.anonymous", _l("Must be true or false."))
+        anonymous = False
+    out["anonymous"] = anonymous
+    out["name"] = errors.text(
+        "complainant.name", person.get("name"), max_length=80, required=not anonymous
+    )
+    out["phone"] = errors.phone("complainant.phone", person.get("phone"), required=False)
+    out["email"] = errors.email("complainant.email", person.get("email"), required=False)
+    out["address"] = errors.text(
+        "complainant.address", person.get("address"), max_length=200, required=False
+    )
+    no_contact = not out["phone"] and not out["email"]
+    if not anonymous and no_contact and "complainant.phone" not in errors.errors:
+        errors.add("complainant.phone", _l("A phone number or e-mail is needed to reply."))
+
+
+def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
+    """Check a complaint's fields and return them cleaned; raise naming every bad field."""
+    errors = FieldErrors()
+    out: dict[str, Any] = {}
+    out["channel"] = errors.choice("channel", data.get("channel"), list(Channel))
+    person = data.get("complainant")
+    if isinstance(person, dict):
+        _validate_complainant(person, errors, out)
+    else:
+        errors.add("complainant", _l("Must be an object with name, phone and anonymous."))
+    unit_code = errors.text("respondent_unit_code", data.get("respondent_unit_code"), max_length=40)
+    out["unit"] = get_unit_by_code(unit_code) if unit_code else None
+    if unit_code and out["unit"] is None:
+        errors.add("respondent_unit_code", _l("No such unit."))
+    category_code = errors.text("category_code", data.get("category_code"), max_length=40)
+    out["category"] = (
+        db.session.scalar(
+            sa.select(Category).where(Category.code == category_code, Category.active.is_(True))
+        )
+        if category_code
+        else None
+    )
+    if category_code and out["category"] is None:
+        errors.add("category_code", _l("No such category."))
+    out["subject_kind"] = errors.choice(
+        "subject_kind", data.get("subject_kind") or SubjectKind.UNIT, list(SubjectKind)
+    )
+    out["urgency"] = errors.choice("urgency", data.get("urgency") or Urgency.NORMAL, list(Urgency))
+    out["respondent_staff"] = errors.text(
+        "respondent_staff", data.get("respondent_staff"), max_length=120, required=False
+    )
+    out["call_reference"] = errors.text(
+        "call_reference", data.get("call_reference"), max_length=64, required=False
+    )
+    out["title"] = errors.text("title", data.get("title"), max_length=TITLE_MAX)
+    out["content"] = errors.text(
+        "content", data.get("content"), max_length=CONTENT_MAX, multiline=True
+    )
+    errors.raise_if_any()
+    return out
+
+
+def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool = True) -> Case:
+    """Register a complaint; staff intake goes straight into screening (首问负责)."""
+    fields = validate_complaint(data)
+    now = utcnow()
+    complainant = Complainant(
+        name=fields["name"],
+        phone=fields["phone"],
+        email=fields["email"],
+        address=fields["address"],
+        anonymous=fields["anonymous"],
+        created_at=now,
+    )
+    db.session.add(complainant)
+    db.session.flush()
+    case = Case(
+        number=new_case_number(now),
+        tracking_code=new_tracking_code(),
+        channel=fields["channel"],
+        entered_by_id=actor.id if actor else None,
+        complainant_id=complainant.id,
+        respondent_unit_id=fields["unit"].id,
+        respondent_staff=fields["respondent_staff"],
+        subject_kind=fields["subject_kind"],
+        category_id=fields["category"].id,
+        urgency=fields["urgency"],
+        title=fields["title"],
+        content=fields["content"],
+        call_reference=fields["call_reference"],
+        state=State.REGISTERED,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(case)
+    db.session.flush()
+    start_clock(case, "screen", now)
+    record_event(
+        case,
+        actor,
+        "register",
+        to_state=State.REGISTERED,
+        data={"channel": case.channel, "call_reference": case.call_reference},
+        at=now,
+    )
+    if screen_now and actor is not None:
+        start_screening(case, actor, {})
+    db.session.flush()
+    return case
+
+
+def earlier_cases_by_phone(phone: str, visible_stmt, limit: int = 10) -> list[Case]:
+    """Return the caller's earlier cases that the operator may see, newest first."""
+    phone = (phone or "").replace(" ", "").replace("-", "")
+    if len(phone) < 5:
+        return []
+    stmt = (
+        visible_stmt.join(Complainant, Case.complainant_id == Complainant.id)
+        .where(Complainant.phone == phone)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,80 @@
+"""Hotline intake for operators on a live call."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.models import CENTER_ROLES
+from app.cases.access import visible_cases
+from app.cases.models import Category
+from app.core.errors import ValidationFailed
+from app.core.forms import select_choices
+from app.extensions import db
+from app.intake import bp
+from app.intake.forms import HotlineForm
+from app.intake.services import earlier_cases_by_phone, register_case
+from app.units.models import UnitKind
+from app.units.services import list_units
+
+
+def _require_center() -> None:
+    if not current_user.has_role(*CENTER_ROLES):
+        abort(403)
+
+
+def _fill_choices(form: HotlineForm) -> None:
+    form.respondent_unit_code.choices = select_choices(
+        [("", _("— choose —"))]
+        + [
+            (u.code, f"{u.name} ({u.code})")
+            for u in list_units()
+            if u.kind != UnitKind.COMPLAINT_CENTER
+        ]
+    )
+    categories = db.session.scalars(
+        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position)
+    )
+    form.category_code.choices = select_choices(
+        [("", _("— choose —"))] + [(c.code, c.name) for c in categories]
+    )
+
+
+@bp.route("/intake/hotline", methods=["GET", "POST"])
+@login_required
+def hotline():
+    """Register a complaint taken on the hotline."""
+    _require_center()
+    form = HotlineForm()
+    _fill_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            case = register_case(form.to_data(), current_user)
+        except ValidationFailed as error:
+            db.session.rollback()
+            for name, message in error.fields.items():
+                target = getattr(form, name.split(".")[-1], None)
+                if target is not None:
+                    target.errors = [*target.errors, message]
+                else:
+                    flash(f"{name}: {message}", "error")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Registered as %(number)s.", number=case.number), "success")
+            return redirect(url_for("cases.show", case_id=case.id)), 303
+    elif request.method == "POST":
+        status = 422
+    earlier = earlier_cases_by_phone(form.phone.data or "", visible_cases(current_user))
+    return render_template("intake/hotline.html", form=form, earlier=earlier), status
+
+
+@bp.get("/intake/earlier-cases")
+@login_required
+def earlier_cases():
+    """Return the caller's earlier cases as an HTML fragment for the intake form."""
+    _require_center()
+    phone = request.args.get("phone", "")[:32]
+    earlier = earlier_cases_by_phone(phone, visible_cases(current_user))
+    return render_template("intake/_earlier_cases.html", earlier=earlier, phone=phone)

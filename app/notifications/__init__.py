@@ -1,0 +1,1 @@
+"""The notification outbox: committed first, sent by a job."""

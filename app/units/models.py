@@ -1,0 +1,47 @@
+"""The unit tree: territorial parent (属地) and sector supervisor (归口)."""
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Tier(enum.IntEnum):
+    CITY = 1
+    COUNTY = 2
+    TOWNSHIP = 3
+    VILLAGE = 4
+
+
+class UnitKind(enum.StrEnum):
+    GOVERNMENT = "government"
+    DEPARTMENT = "department"
+    STATION = "station"
+    DISCIPLINE_OFFICE = "discipline_office"
+    COMPLAINT_CENTER = "complaint_center"
+
+
+class Unit(db.Model):
+    """A government body that can be complained about or handle complaints."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    tier: Mapped[int] = mapped_column(sa.SmallInteger)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+    parent: Mapped["Unit | None"] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
+    )
+    children: Mapped[list["Unit"]] = relationship(foreign_keys=[parent_id], back_populates="parent")
+    supervisor: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[supervisor_id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"

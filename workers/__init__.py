@@ -1,0 +1,1 @@
+"""RQ worker entry point and job class."""
