@@ -1,0 +1,87 @@
+"""`flask demo seed`: idempotent, every state, refused in production config."""
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.cases.models import Case
+from app.demo.seed import seed_demo
+from app.extensions import db
+from app.units.models import Unit
+
+
+def test_seed_is_idempotent_and_covers_states_and_tiers(app):
+    first = seed_demo()
+    db.session.commit()
+    second = seed_demo()
+    db.session.commit()
+    assert first["cases added"] == 10 and second["cases added"] == 0
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 10
+    states = set(db.session.scalars(sa.select(Case.state)))
+    assert {
+        "registered",
+        "screening",
+        "not_accepted",
+        "merged",
+        "dispatched",
+        "handling",
+        "replied",
+        "visiting",
+        "closed",
+    } <= states
+    assert set(db.session.scalars(sa.select(Unit.tier))) == {1, 2, 3, 4}
+    usernames = set(db.session.scalars(sa.select(User.username)))
+    assert usernames == {
+        "operator",
+        "center_lead",
+        "handler",
+        "unit_lead",
+        "inspector",
+        "leader",
+        "admin",
+        "handler2",
+    }
+    handler, lead = (
+        db.session.scalar(sa.select(User).where(User.username == n))
+        for n in ("handler", "unit_lead")
+    )
+    assert handler.unit_id == lead.unit_id
+
+
+def test_seed_command_is_refused_by_production_config(app):
+    app.config["REFUSE_DEMO_PASSWORDS"] = True
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code != 0 and "refused" in result.output
+
+
+def test_demo_password_login_is_refused_in_production(app, client):
+    seed_demo()
+    db.session.commit()
+    app.config["REFUSE_DEMO_PASSWORDS"] = True
+    r = client.post("/login", data={"username": "operator", "password": "demo1234"})
+    assert r.status_code == 401
+
+
+def test_tokens_create_prints_a_working_token(app, client):
+    seed_demo()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["tokens", "create", "operator"])
+    assert result.exit_code == 0
+    token = result.output.strip()
+    r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.json["username"] == "operator"
+    assert app.test_cli_runner().invoke(args=["tokens", "create", "nobody"]).exit_code != 0
+
+
+def test_production_config_requires_secret_and_database(monkeypatch):
+    import pytest
+
+    from app import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://x@127.0.0.1/x")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        create_app("production")

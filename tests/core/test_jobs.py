@@ -1,0 +1,52 @@
+"""Jobs: the outbox row is committed first; Redis + RQ or in-process delivers it once."""
+
+import sqlalchemy as sa
+from rq import Queue, SimpleWorker
+
+from app.extensions import db
+from app.notifications.models import Notification
+from app.notifications.tasks import send_notification
+from workers.worker import AppJob, set_app
+
+
+def outbox():
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Notification).order_by(Notification.id)).all()
+
+
+def test_dispatch_notifies_unit_in_process_without_redis(make_case, org):
+    make_case("dispatch")
+    rows = outbox()
+    assert {r.user_id for r in rows} == {org["users"]["handler"].id, org["users"]["unit_lead"].id}
+    assert all(r.status == "sent" for r in rows)
+
+
+def test_dispatch_job_runs_on_rq_worker(app, make_case, redis_conn, org):
+    queue_name = "test-jobs"
+    app.config.update(REDIS_URL="redis://configured-by-test", RQ_QUEUE=queue_name)
+    app.extensions["redis"] = redis_conn
+    make_case("dispatch")
+    rows = outbox()
+    assert len(rows) == 2 and all(r.status == "pending" for r in rows)
+    queue = Queue(queue_name, connection=redis_conn)
+    assert queue.count == 2
+    set_app(app)
+    SimpleWorker([queue], connection=redis_conn, job_class=AppJob).work(burst=True)
+    assert all(r.status == "sent" for r in outbox())
+    assert queue.count == 0
+
+
+def test_redis_down_keeps_work_in_the_database(app, make_case, org):
+    app.config.update(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    case = make_case("dispatch")
+    assert case.state == "dispatched"
+    assert [r.status for r in outbox()] == ["pending", "pending"]
+
+
+def test_sending_twice_sends_once(make_case, app):
+    app.config.update(REDIS_URL="redis://127.0.0.1:1/0")
+    make_case("dispatch")
+    note_id = outbox()[0].id
+    assert send_notification(note_id) == "sent"
+    assert send_notification(note_id) == "skipped"
+    assert outbox()[0].attempts == 1
