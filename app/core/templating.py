@@ -5,6 +5,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.cases.workflow import ACTION_LABELS, STATE_LABELS, State, allowed_actions
+from app.core.types import utcnow
 
 CHOICE_LABELS = {
     "channel": {
@@ -33,11 +34,11 @@ CHOICE_LABELS = {
     },
     "resolved": {"yes": _l("Resolved"), "partly": _l("Partly resolved"), "no": _l("Not resolved")},
     "clock": {
-        "screen": _l("Screening"),
-        "sign": _l("Signing"),
-        "handle": _l("Handling"),
-        "visit": _l("Return visit"),
-        "rectify": _l("Rectification"),
+        "screen": _l("Screening stage"),
+        "sign": _l("Signing stage"),
+        "handle": _l("Handling stage"),
+        "visit": _l("Return visit stage"),
+        "rectify": _l("Rectification stage"),
     },
     "role": {
         "operator": _l("Operator"),
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["allowed_actions"] = allowed_actions
     app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
+    app.jinja_env.globals["utcnow"] = utcnow
 
     @app.context_processor
     def _globals():

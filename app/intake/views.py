@@ -13,7 +13,7 @@ from app.core.forms import select_choices
 from app.extensions import db
 from app.intake import bp
 from app.intake.forms import HotlineForm
-from app.intake.services import earlier_cases_by_phone, register_case
+from app.intake.services import earlier_cases_by_phone, register_case, validate_complaint
 from app.units.models import UnitKind
 from app.units.services import list_units
 
@@ -48,26 +48,33 @@ def hotline():
     form = HotlineForm()
     _fill_choices(form)
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        form_ok = form.validate()
+        # Run the service's checks too, so the operator sees every problem at once
+        # instead of fixing one field per submit.
         try:
-            case = register_case(form.to_data(), current_user)
+            validate_complaint(form.to_data())
         except ValidationFailed as error:
-            db.session.rollback()
-            for name, message in error.fields.items():
-                target = getattr(form, name.split(".")[-1], None)
-                if target is not None:
-                    target.errors = [*target.errors, message]
-                else:
-                    flash(f"{name}: {message}", "error")
-            status = 422
-        else:
+            _attach_errors(form, error.fields)
+            form_ok = False
+        if form_ok:
+            case = register_case(form.to_data(), current_user)
             db.session.commit()
             flash(_("Registered as %(number)s.", number=case.number), "success")
             return redirect(url_for("cases.show", case_id=case.id)), 303
-    elif request.method == "POST":
         status = 422
     earlier = earlier_cases_by_phone(form.phone.data or "", visible_cases(current_user))
     return render_template("intake/hotline.html", form=form, earlier=earlier), status
+
+
+def _attach_errors(form: HotlineForm, fields: dict[str, str]) -> None:
+    """Show service errors next to the form fields they concern."""
+    for name, message in fields.items():
+        target = getattr(form, name.split(".")[-1], None)
+        if target is None:
+            flash(f"{name}: {message}", "error")
+        elif message not in target.errors:
+            target.errors = [*target.errors, message]
 
 
 @bp.get("/intake/earlier-cases")

@@ -206,3 +206,12 @@ def test_language_switch_to_english(client, org):
     client.get("/lang/zh_Hans_CN")
     assert "工作台" in client.get("/cases").get_data(as_text=True)
     assert client.get("/lang/xx").status_code == 404
+
+
+def test_hotline_shows_every_error_at_once(client, org):
+    login(client, "operator")
+    r = client.post("/intake/hotline", data={"phone": "abc", "name": "李四"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "电话号码格式不正确" in html
+    assert html.count('class="error"') >= 5  # phone, unit, category, title, content
