@@ -9,7 +9,6 @@ import contextvars
 import json
 import os
 import uuid
-import warnings
 from pathlib import Path
 
 import pytest
@@ -66,9 +65,17 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(
             f"REQUIRE_SERVICES=1 but PostgreSQL reachable={PG_OK}, Redis reachable={REDIS_OK}"
         )
-    for name, ok in (("PostgreSQL", PG_OK), ("Redis", REDIS_OK)):
+
+
+def pytest_terminal_summary(terminalreporter):
+    for name, ok, fallback in (
+        ("PostgreSQL", PG_OK, "SQLite only"),
+        ("Redis", REDIS_OK, "fakeredis"),
+    ):
         if not ok:
-            warnings.warn(f"{name} not reachable: falling back", stacklevel=1)
+            terminalreporter.write_line(
+                f"NOTE: {name} was not reachable; tests fell back to {fallback}.", yellow=True
+            )
 
 
 def pytest_sessionfinish(session, exitstatus):
