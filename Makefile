@@ -6,7 +6,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format worker translations migrate seed clean
+.PHONY: run test lint format worker translations messages migrate seed clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -19,6 +19,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d app/translations >/dev/null
+
+# Re-extract UI strings into the catalog after changing them (then translate the new ones).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l zh_Hans_CN --no-fuzzy-matching
 
 migrate: translations
 	$(BIN)/flask db upgrade

@@ -222,6 +222,9 @@ STEPS = {
     "dispatch": ("operator", {"unit_code": "CC-RSJ"}),
     "reject": ("operator", {"reason": "不属于受理范围", "advice": "请向法院起诉"}),
     "sign": ("handler", {}),
+    "request_return": ("handler", {"reason": "应由乡镇办理", "suggested_unit_code": "CC-CGZ"}),
+    "approve_return": ("operator", {"approve": True, "note": ""}),
+    "deny_return": ("operator", {"approve": False, "note": "属于你单位职责"}),
     "reply": ("handler", {"text": "已核查并整改。", "finding": "substantiated"}),
     "review": ("operator", {"pass": True, "note": ""}),
     "send_back": ("operator", {"pass": False, "note": "答复不完整"}),
@@ -229,7 +232,12 @@ STEPS = {
     "visit_unsatisfied": ("operator", {"satisfaction": "unsatisfied", "resolved": "no"}),
     "reopen": ("center_lead", {"reason": "投诉人提供了新证据"}),
 }
-ACTION_OF_STEP = {"send_back": "review", "visit_unsatisfied": "visit"}
+ACTION_OF_STEP = {
+    "send_back": "review",
+    "visit_unsatisfied": "visit",
+    "approve_return": "decide_return",
+    "deny_return": "decide_return",
+}
 
 
 @pytest.fixture

@@ -50,6 +50,14 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
     "reject": {"reason": STRING, "advice": {**STRING, "description": "Where to go instead."}},
     "merge": {"case_id": {"type": "integer"}, "case_number": STRING},
     "sign": {},
+    "request_return": {
+        "reason": STRING,
+        "suggested_unit_code": {**STRING, "description": "The unit believed responsible."},
+    },
+    "decide_return": {
+        "approve": {"type": "boolean"},
+        "note": {**STRING, "description": "Required to deny."},
+    },
     "reply": {"text": STRING, "finding": enum(Finding)},
     "review": {
         "pass": {"type": "boolean"},
@@ -65,6 +73,8 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
 }
 ACTION_REQUIRED = {
     "dispatch": ["unit_code"],
+    "request_return": ["reason"],
+    "decide_return": ["approve"],
     "reject": ["reason"],
     "reply": ["text", "finding"],
     "review": ["pass"],

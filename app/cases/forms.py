@@ -56,6 +56,35 @@ class MergeForm(ActionForm):
         return {"case_number": self.case_number.data.strip()}
 
 
+class RequestReturnForm(ActionForm):
+    reason = TextAreaField(
+        _l("Why this case is not for your unit"), validators=[DataRequired(), Length(max=5000)]
+    )
+    suggested_unit_code = SelectField(
+        _l("Unit you believe responsible"), validators=[Optional()], validate_choice=False
+    )
+
+    def to_data(self) -> dict:
+        return {"reason": self.reason.data, "suggested_unit_code": self.suggested_unit_code.data}
+
+
+class DecideReturnForm(ActionForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=select_choices(
+            [
+                ("approve", _l("Approve: back to screening for re-routing")),
+                ("deny", _l("Deny: the unit keeps the case")),
+            ]
+        ),
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(_l("Decision note"), validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {"approve": self.decision.data == "approve", "note": self.note.data}
+
+
 class ReplyForm(ActionForm):
     finding = RadioField(
         _l("Finding"), choices=_choices("finding", Finding), validators=[DataRequired()]
@@ -126,6 +155,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "reject": RejectForm,
     "merge": MergeForm,
     "sign": SignForm,
+    "request_return": RequestReturnForm,
+    "decide_return": DecideReturnForm,
     "reply": ReplyForm,
     "review": ReviewForm,
     "visit": VisitForm,

@@ -136,6 +136,7 @@ class Case(db.Model):
     events: Mapped[list["Event"]] = relationship(order_by="Event.id", viewonly=True)
     replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
     visits: Mapped[list["Visit"]] = relationship(order_by="Visit.id")
+    return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
 
     @property
     def active_assignments(self) -> list["Assignment"]:
@@ -180,6 +181,30 @@ class Assignment(db.Model):
     case: Mapped[Case] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+
+
+class ReturnRequest(db.Model):
+    """A unit's request to hand a case back (退单): not ours, with a reason."""
+
+    __tablename__ = "return_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    suggested_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    # The state to go back to if the center denies the request.
+    previous_state: Mapped[str] = mapped_column(sa.String(20))
+    approved: Mapped[bool | None] = mapped_column(sa.Boolean)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    suggested_unit: Mapped[Unit | None] = relationship(foreign_keys=[suggested_unit_id])
 
 
 class Reply(db.Model):

@@ -16,6 +16,7 @@ from app.cases.models import (
     Finding,
     Reply,
     Resolved,
+    ReturnRequest,
     Satisfaction,
     Visit,
 )
@@ -57,18 +58,26 @@ def record_event(
 
 
 def apply_transition(
-    case: Case, transition: Transition, actor: User, data: dict[str, Any], at: datetime
+    case: Case,
+    transition: Transition,
+    actor: User,
+    data: dict[str, Any],
+    at: datetime,
+    target: str | None = None,
 ) -> Event:
-    """Move ``case`` along ``transition`` and record it."""
+    """Move ``case`` along ``transition`` (or to ``target`` for a "go back" row) and record it."""
     from_state = case.state
-    case.state = transition.target
+    target = transition.target or target
+    if target is None:
+        raise ValueError(f"transition {transition.action!r} needs an explicit target")
+    case.state = target
     case.updated_at = at
     return record_event(
         case,
         actor,
         transition.action,
         from_state=from_state,
-        to_state=transition.target,
+        to_state=target,
         data=data,
         at=at,
     )
@@ -232,6 +241,73 @@ def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     apply_transition(case, t, actor, {"late": bool(clock and clock.late)}, now)
 
 
+def request_return(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """The lead unit says the case is not theirs (退单); its clocks keep running meanwhile."""
+    t = check_transition(case, "request_return", actor)
+    errors = FieldErrors()
+    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
+    code = errors.text(
+        "suggested_unit_code", data.get("suggested_unit_code"), max_length=40, required=False
+    )
+    suggested = get_unit_by_code(code) if code else None
+    if code and suggested is None:
+        errors.add("suggested_unit_code", _l("No such unit."))
+    errors.raise_if_any()
+    now = utcnow()
+    lead = case.lead_assignment
+    case.return_requests.append(
+        ReturnRequest(
+            assignment_id=lead.id,
+            unit_id=lead.unit_id,
+            requested_by_id=actor.id,
+            requested_at=now,
+            reason=reason,
+            suggested_unit_id=suggested.id if suggested else None,
+            previous_state=case.state,
+        )
+    )
+    apply_transition(
+        case,
+        t,
+        actor,
+        {"reason": reason, "suggested_unit_code": suggested.code if suggested else ""},
+        now,
+    )
+
+
+def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Approve a return (back to screening for re-routing) or deny it (back to the unit)."""
+    errors = FieldErrors()
+    approve = data.get("approve")
+    if not isinstance(approve, bool):
+        errors.add("approve", _l("Must be true or false."))
+    note = errors.text(
+        "note", data.get("note"), max_length=TEXT_MAX, required=approve is False, multiline=True
+    )
+    outcome = ("approve" if approve else "deny") if isinstance(approve, bool) else None
+    t = check_transition(case, "decide_return", actor, outcome)
+    errors.raise_if_any()
+    now = utcnow()
+    request = case.return_requests[-1]
+    request.approved = approve
+    request.decided_by_id = actor.id
+    request.decided_at = now
+    request.decision_note = note
+    if approve:
+        lead = case.lead_assignment
+        lead.ended_at = now
+        lead.end_reason = "returned"
+        # The unit is released: its clocks stop here and a new screen clock starts.
+        stop_clock(case, "sign", now)
+        stop_clock(case, "handle", now)
+        start_clock(case, "screen", now)
+    else:
+        _notify_unit(case, request.unit_id, _l("Return of %(number)s denied", number=case.number))
+    apply_transition(
+        case, t, actor, {"approve": approve, "note": note}, now, target=request.previous_state
+    )
+
+
 def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Submit the lead unit's reply and finding to the center."""
     t = check_transition(case, "reply", actor)
@@ -338,6 +414,8 @@ HANDLERS = {
     "reject": reject_case,
     "merge": merge_case,
     "sign": sign_case,
+    "request_return": request_return,
+    "decide_return": decide_return,
     "reply": reply_case,
     "review": review_reply,
     "visit": record_visit,

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.auth.models import Role
 from app.cases import bp
 from app.cases.access import complainant_view, get_visible_or_404, visibility_clause
-from app.cases.forms import ACTION_FORMS, DispatchForm
+from app.cases.forms import ACTION_FORMS, DispatchForm, RequestReturnForm
 from app.cases.models import Case, Channel
 from app.cases.services import perform_action
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
@@ -19,12 +19,17 @@ from app.units.models import UnitKind
 from app.units.services import list_units
 
 
-def _dispatch_choices():
-    return select_choices(
+def _fill_unit_choices(form) -> None:
+    """Offer the handling units in every unit picker of an action form."""
+    units = [
         (u.code, f"{u.name} ({u.code})")
         for u in list_units()
         if u.kind != UnitKind.COMPLAINT_CENTER
-    )
+    ]
+    if isinstance(form, DispatchForm):
+        form.unit_code.choices = select_choices(units)
+    if isinstance(form, RequestReturnForm):
+        form.suggested_unit_code.choices = select_choices([("", "—"), *units])
 
 
 def _require_case_reader() -> None:
@@ -87,8 +92,8 @@ def show(case_id: int):
     forms = {}
     for action in allowed_actions(case, current_user):
         form = ACTION_FORMS[action](formdata=None, version=case.version)
+        _fill_unit_choices(form)
         if isinstance(form, DispatchForm):
-            form.unit_code.choices = _dispatch_choices()
             form.unit_code.data = case.respondent_unit.code
         forms[action] = form
     return render_template(
@@ -108,8 +113,7 @@ def act(case_id: int, action: str):
         abort(404)
     case = get_visible_or_404(case_id, current_user)
     form = ACTION_FORMS[action]()
-    if isinstance(form, DispatchForm):
-        form.unit_code.choices = _dispatch_choices()
+    _fill_unit_choices(form)
     if not form.validate():
         for name, errors in form.errors.items():
             field = getattr(form, name, None)

@@ -52,9 +52,15 @@ class Actor(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Transition:
+    """One row: ``action`` moves a case from any of ``sources`` to ``target``.
+
+    A ``target`` of None means "back to the state the case had before", which
+    the service reads from the record of the step being undone.
+    """
+
     action: str
     sources: frozenset[State]
-    target: State
+    target: State | None
     roles: frozenset[Role]
     actor: Actor = Actor.CENTER
     outcome: str | None = None
@@ -79,6 +85,30 @@ TRANSITIONS: tuple[Transition, ...] = (
         UNIT_ROLES,
         actor=Actor.LEAD_UNIT,
         required=("text", "finding"),
+    ),
+    _t(
+        "request_return",
+        {S.DISPATCHED, S.HANDLING},
+        S.RETURN_REQUESTED,
+        UNIT_ROLES,
+        actor=Actor.LEAD_UNIT,
+        required=("reason",),
+    ),
+    _t(
+        "decide_return",
+        {S.RETURN_REQUESTED},
+        S.SCREENING,
+        CENTER_ROLES,
+        outcome="approve",
+        required=("approve",),
+    ),
+    _t(
+        "decide_return",
+        {S.RETURN_REQUESTED},
+        None,
+        CENTER_ROLES,
+        outcome="deny",
+        required=("approve",),
     ),
     _t("review", {S.REPLIED}, S.VISITING, CENTER_ROLES, outcome="pass", required=("pass",)),
     _t("review", {S.REPLIED}, S.HANDLING, CENTER_ROLES, outcome="send_back", required=("pass",)),
@@ -109,6 +139,8 @@ ACTION_LABELS = {
     "reject": _l("Not accepted"),
     "merge": _l("Merge into another case"),
     "sign": _l("Sign for"),
+    "request_return": _l("Request return"),
+    "decide_return": _l("Decide return request"),
     "reply": _l("Reply"),
     "review": _l("Review reply"),
     "visit": _l("Record return visit"),

@@ -58,6 +58,8 @@ CHOICE_LABELS = {
         "merge": _l("Merged"),
         "merged_in": _l("A duplicate was merged in"),
         "sign": _l("Signed for"),
+        "request_return": _l("Return requested"),
+        "decide_return": _l("Return request decided"),
         "reply": _l("Replied"),
         "review": _l("Reply reviewed"),
         "visit": _l("Return visit"),

@@ -233,6 +233,17 @@ DEMO_CASES = [
         ),
     ),
     (
+        ["screen", "dispatch", "request_return"],
+        _complaint(
+            "CC-ZJJ",
+            "buck_passing",
+            "农村危房改造补助申请被推来推去",
+            "去县住建局问危房改造补助，说要先到乡里初审，乡里又说直接找县里。",
+            "郑强",
+            "13800009999",
+        ),
+    ),
+    (
         ["screen", "dispatch"],
         _complaint(
             "CC-ZJJ",
@@ -259,6 +270,13 @@ STEP_DATA = {
         },
     ),
     "sign": ("handler", {}),
+    "request_return": (
+        "handler2",
+        {
+            "reason": "危房改造补助初审由乡镇负责，应由石桥乡人民政府办理。",
+            "suggested_unit_code": "CC-SQX",
+        },
+    ),
     "reply": (
         "unit_lead",
         {

@@ -221,3 +221,17 @@ def test_openapi_document_describes_the_api(api):
     assert {"dispatch", "reject", "sign", "reply", "review", "visit", "reopen"} <= set(enum)
     new_case = doc["components"]["schemas"]["NewCase"]
     assert "respondent_unit_code" in new_case["required"]
+
+
+def test_return_request_over_the_api(api, make_case):
+    case = make_case("dispatch")
+    r = api.act(
+        case.id, "request_return", "handler", reason="应由乡镇办理", suggested_unit_code="CC-CGZ"
+    )
+    assert r.status_code == 200 and r.json["state"] == "return_requested"
+    r = api.act(case.id, "decide_return", approve="no")
+    assert r.status_code == 422 and "approve" in r.json["fields"]
+    r = api.act(case.id, "decide_return", approve=False, note="属于你单位职责")
+    assert r.json["state"] == "dispatched"
+    r = api.act(case.id, "request_return", "handler", reason="x", suggested_unit_code="NOPE")
+    assert r.status_code == 422 and "suggested_unit_code" in r.json["fields"]

@@ -242,7 +242,7 @@ def test_allowed_actions_follow_the_table(make_case, org):
     assert allowed_actions(case, org["users"]["operator"]) == ["dispatch", "reject", "merge"]
     assert allowed_actions(case, org["users"]["handler"]) == []
     perform_action(case, "dispatch", org["users"]["operator"], {"unit_code": "CC-RSJ"})
-    assert allowed_actions(case, org["users"]["handler"]) == ["sign"]
+    assert allowed_actions(case, org["users"]["handler"]) == ["sign", "request_return"]
     assert allowed_actions(case, org["users"]["handler2"]) == []
 
 
@@ -260,3 +260,51 @@ def test_events_are_append_only(make_case):
     with pytest.raises(RuntimeError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("steps", [("dispatch",), ("dispatch", "sign")])
+def test_denied_return_goes_back_to_the_previous_state_with_clocks_running(make_case, steps):
+    case = make_case(*steps)
+    before = case.state
+    handle_due = case.open_clock("handle").due_at
+    case = make_case(*steps, "request_return")
+    assert case.state == State.RETURN_REQUESTED
+    assert case.open_clock("handle") is not None  # the clock never stops for a request
+    case = make_case(*steps, "request_return", "deny_return")
+    assert case.state == before
+    assert case.open_clock("handle").due_at.date() == handle_due.date()
+    assert case.return_requests[-1].approved is False
+
+
+def test_approved_return_releases_the_unit_and_restarts_screening(make_case, org):
+    from app.cases.access import get_visible_or_404
+
+    case = make_case("dispatch", "request_return", "approve_return")
+    assert case.state == State.SCREENING
+    assert case.lead_assignment is None
+    assert case.open_clock("handle") is None and case.open_clock("screen") is not None
+    request = case.return_requests[-1]
+    assert request.approved is True and request.suggested_unit.code == "CC-CGZ"
+    with pytest.raises(NotFound):
+        get_visible_or_404(case.id, org["users"]["handler"])
+    perform_action(case, "dispatch", org["users"]["operator"], {"unit_code": "CC-CGZ"})
+    assert case.state == State.DISPATCHED and case.lead_assignment.unit.code == "CC-CGZ"
+
+
+def test_return_request_needs_a_reason_and_denial_a_note(make_case, org):
+    case = make_case("dispatch")
+    with pytest.raises(ValidationFailed) as info:
+        perform_action(case, "request_return", org["users"]["handler"], {"reason": ""})
+    assert set(info.value.fields) == {"reason"}
+    case = make_case("dispatch", "request_return")
+    with pytest.raises(ValidationFailed) as info:
+        perform_action(case, "decide_return", org["users"]["operator"], {"approve": False})
+    assert set(info.value.fields) == {"note"}
+
+
+def test_only_the_lead_unit_may_request_a_return(make_case, org):
+    case = make_case("dispatch")
+    with pytest.raises(Forbidden):
+        perform_action(case, "request_return", org["users"]["handler2"], {"reason": "x"})
+    with pytest.raises(Forbidden):
+        perform_action(case, "request_return", org["users"]["operator"], {"reason": "x"})

@@ -21,11 +21,15 @@ def sign_out(page: Page) -> None:
     expect(page.locator("#login-submit")).to_be_visible()
 
 
-def act(page: Page, action: str) -> None:
+def open_action(page: Page, action: str):
     details = page.locator(f"#action-{action}")
     if details.get_attribute("open") is None:
         details.locator("summary").click()
-    details.locator(f"button[name=submit-{action}]").click()
+    return details
+
+
+def act(page: Page, action: str) -> None:
+    open_action(page, action).locator(f"button[name=submit-{action}]").click()
 
 
 def test_golden_path_through_the_ui(page: Page, live_server: str):
@@ -59,7 +63,7 @@ def test_golden_path_through_the_ui(page: Page, live_server: str):
     expect(page.locator("#complainant-phone")).to_have_text("139****2222")
     act(page, "sign")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
-    reply = page.locator("#action-reply")
+    reply = open_action(page, "reply")
     reply.locator("input[value=substantiated]").check()
     reply.locator("textarea[name=text]").fill("经核查属实，已于本周内办结转移手续。")
     act(page, "reply")
