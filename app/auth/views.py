@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
+from app.core.validation import strip_control
 from app.extensions import db
 
 
@@ -29,7 +30,10 @@ def login():
         return redirect(url_for("cases.worklist"))
     form = LoginForm()
     if form.validate_on_submit():
-        user, reason = authenticate(form.username.data.strip(), form.password.data)
+        username = form.username.data.strip()
+        if strip_control(username, 64) != username:  # control characters: never a username
+            username = ""
+        user, reason = authenticate(username, form.password.data)
         db.session.commit()
         if user is None:
             flash(reason, "error")

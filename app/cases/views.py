@@ -14,6 +14,7 @@ from app.cases.services import perform_action
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.forms import select_choices
 from app.core.templating import label
+from app.core.validation import strip_control
 from app.extensions import db
 from app.units.models import UnitKind
 from app.units.services import list_units
@@ -45,7 +46,7 @@ def worklist():
     _require_case_reader()
     state = request.args.get("state", "open")
     channel = request.args.get("channel", "")
-    query = request.args.get("q", "").strip()[:100]
+    query = strip_control(request.args.get("q"), 100)
     visible = visibility_clause(current_user)
     stmt = sa.select(Case).where(visible)
     if state == "open":

@@ -12,6 +12,11 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def strip_control(value: str | None, max_length: int = 200) -> str:
+    """Return ``value`` without control characters, for search boxes and look-ups."""
+    return _CONTROL.sub("", value or "").strip()[:max_length]
+
+
 class FieldErrors:
     """Collects one message per bad field and raises them together."""
 
@@ -37,6 +42,7 @@ class FieldErrors:
             self.add(name, _l("At most %(n)d characters.", n=max_length))
         elif _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
             self.add(name, _l("Contains control characters."))
+            return ""  # never let it reach a query: PostgreSQL refuses NUL bytes
         return value
 
     def phone(self, name: str, value, *, required: bool) -> str:

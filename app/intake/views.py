@@ -10,6 +10,7 @@ from app.cases.access import visible_cases
 from app.cases.models import Category
 from app.core.errors import ValidationFailed
 from app.core.forms import select_choices
+from app.core.validation import strip_control
 from app.extensions import db
 from app.intake import bp
 from app.intake.forms import HotlineForm
@@ -63,7 +64,9 @@ def hotline():
             flash(_("Registered as %(number)s.", number=case.number), "success")
             return redirect(url_for("cases.show", case_id=case.id)), 303
         status = 422
-    earlier = earlier_cases_by_phone(form.phone.data or "", visible_cases(current_user))
+    earlier = earlier_cases_by_phone(
+        strip_control(form.phone.data, 32), visible_cases(current_user)
+    )
     return render_template("intake/hotline.html", form=form, earlier=earlier), status
 
 
@@ -82,6 +85,6 @@ def _attach_errors(form: HotlineForm, fields: dict[str, str]) -> None:
 def earlier_cases():
     """Return the caller's earlier cases as an HTML fragment for the intake form."""
     _require_center()
-    phone = request.args.get("phone", "")[:32]
+    phone = strip_control(request.args.get("phone"), 32)
     earlier = earlier_cases_by_phone(phone, visible_cases(current_user))
     return render_template("intake/_earlier_cases.html", earlier=earlier, phone=phone)
