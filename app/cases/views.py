@@ -4,12 +4,13 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role
 from app.cases import bp
 from app.cases.access import complainant_view, get_visible_or_404, visibility_clause
 from app.cases.forms import ACTION_FORMS, DispatchForm, RequestReturnForm
-from app.cases.models import Case, Channel
+from app.cases.models import Assignment, Case, Channel
 from app.cases.services import perform_action
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.forms import select_choices
@@ -61,6 +62,11 @@ def worklist():
     if query:
         like = f"%{query}%"
         stmt = stmt.where(sa.or_(Case.number.ilike(like), Case.title.ilike(like)))
+    stmt = stmt.options(
+        selectinload(Case.clocks),
+        selectinload(Case.assignments).joinedload(Assignment.unit),
+        joinedload(Case.respondent_unit),
+    )
     page = db.paginate(
         stmt.order_by(Case.id.desc()),
         per_page=current_app.config["WORKLIST_PAGE_SIZE"],

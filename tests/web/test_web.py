@@ -215,3 +215,10 @@ def test_hotline_shows_every_error_at_once(client, org):
     assert r.status_code == 422
     assert "电话号码格式不正确" in html
     assert html.count('class="error"') >= 5  # phone, unit, category, title, content
+
+
+def test_pages_carry_security_headers(client, org):
+    r = client.get("/login")
+    assert "script-src" not in r.headers["Content-Security-Policy"]  # default-src 'self' only
+    assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert r.headers["X-Frame-Options"] == "DENY"

@@ -1,0 +1,90 @@
+"""Clocks started by the workflow, on the stored calendar, at chosen moments."""
+
+from datetime import datetime
+
+import pytest
+
+from app.cases.services import perform_action
+from app.deadlines.workdays import SHANGHAI, to_local
+from app.extensions import db
+from tests.conftest import login
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Set the moment the services see as now (Asia/Shanghai wall time)."""
+
+    def _set(*args):
+        moment = datetime(*args, tzinfo=SHANGHAI)
+        for module in ("app.cases.services", "app.intake.services"):
+            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+        return moment
+
+    return _set
+
+
+def due(case, kind):
+    return to_local(case.open_clock(kind).due_at).replace(tzinfo=None)
+
+
+def test_dispatch_before_spring_festival_uses_makeup_saturday(make_case, at):
+    at(2026, 2, 13, 10, 0)
+    case = make_case("dispatch")
+    assert due(case, "sign") == datetime(2026, 2, 14, 23, 59, 59)
+    assert due(case, "handle") == datetime(2026, 3, 12, 23, 59, 59)
+    assert not case.open_clock("handle").provisional
+
+
+def test_screen_clock_runs_three_working_days_from_registration(make_case, at):
+    at(2026, 9, 30, 16, 0)
+    case = make_case()
+    # 1-7 October are off; 8, 9 and Saturday 10 October are working days.
+    assert due(case, "screen") == datetime(2026, 10, 10, 23, 59, 59)
+
+
+def test_urgent_case_signs_in_hours_and_handles_in_three_days(make_case, at):
+    at(2026, 2, 13, 10, 0)
+    case = make_case("dispatch", urgency="urgent")
+    assert due(case, "sign") == datetime(2026, 2, 13, 12, 0)
+    assert case.open_clock("sign").limit_unit == "hours"
+    assert due(case, "handle") == datetime(2026, 2, 25, 23, 59, 59)
+
+
+def test_category_limit_overrides_the_default(make_case, at):
+    at(2026, 3, 2, 9, 0)
+    case = make_case("dispatch", category_code="one_time_notice")  # 10 working days
+    assert case.open_clock("handle").limit_amount == 10
+    assert due(case, "handle") == datetime(2026, 3, 16, 23, 59, 59)
+
+
+def test_deadline_in_a_year_without_calendar_is_provisional_and_shown(client, make_case, at):
+    at(2026, 12, 28, 9, 0)
+    case = make_case("dispatch")
+    clock = case.open_clock("handle")
+    assert clock.provisional and to_local(clock.due_at).year == 2027
+    assert not case.open_clock("sign").provisional
+    login(client, "operator")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "暂定" in html
+
+
+def test_late_signing_freezes_a_late_verdict(make_case, org, at):
+    at(2026, 3, 2, 9, 0)
+    case = make_case("dispatch")
+    at(2026, 3, 4, 9, 0)  # sign limit was the end of 3 March
+    perform_action(case, "sign", org["users"]["handler"], {})
+    db.session.commit()
+    sign = next(c for c in case.clocks if c.kind == "sign")
+    assert sign.late is True and case.events[-1].data["late"] is True
+    assert case.open_clock("handle") is not None
+
+
+def test_reply_on_time_is_not_late(make_case, org, at):
+    at(2026, 3, 2, 9, 0)
+    case = make_case("dispatch", "sign")
+    at(2026, 3, 20, 23, 0)  # handle limit: end of 20 March (15 working days)
+    perform_action(
+        case, "reply", org["users"]["handler"], {"text": "已办结", "finding": "unsubstantiated"}
+    )
+    handle = next(c for c in case.clocks if c.kind == "handle")
+    assert handle.late is False
