@@ -9,8 +9,14 @@ from app.api import bp
 from app.api.auth import token_required
 from app.api.openapi import build_openapi
 from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
-from app.auth.models import CENTER_ROLES, Role
-from app.cases.access import complainant_view, get_visible_or_404, may_see_identity, visible_cases
+from app.auth.models import CENTER_ROLES
+from app.cases.access import (
+    complainant_view,
+    get_visible_or_404,
+    may_read_cases,
+    may_see_identity,
+    visible_cases,
+)
 from app.cases.models import Case, Category
 from app.cases.services import perform_action
 from app.cases.workflow import ACTIONS, State, allowed_actions
@@ -116,7 +122,7 @@ def case_detail(case: Case, user) -> dict:
 
 
 def _require_case_reader(user) -> None:
-    if not user.has_role(*[r for r in Role if r is not Role.ADMIN]):
+    if not may_read_cases(user):
         raise Forbidden("Administrators do not read complaint content.")
 
 

@@ -24,6 +24,8 @@ class Role(enum.StrEnum):
 
 CENTER_ROLES = frozenset({Role.OPERATOR, Role.CENTER_LEAD})
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEAD})
+# Admins run the system but never read complaint content (separation of duties).
+CASE_READER_ROLES = frozenset(Role) - {Role.ADMIN}
 
 
 class UserRole(db.Model):

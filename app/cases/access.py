@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from app.auth.models import CENTER_ROLES, Role
+from app.auth.models import CASE_READER_ROLES, CENTER_ROLES, Role
 from app.cases.models import Assignment, Case
 from app.core.errors import NotFound
 from app.core.masking import mask_email, mask_name, mask_phone
@@ -42,7 +42,7 @@ def visible_cases(user) -> sa.Select:
     return sa.select(Case).where(visibility_clause(user)).order_by(Case.id.desc())
 
 
-def get_visible_or_404(case_id, user, *, for_update: bool = False) -> Case:
+def get_visible_or_404(case_id, user) -> Case:
     """Return the case if ``user`` may see it; otherwise raise NotFound, never a hint."""
     try:
         case_id = int(case_id)
@@ -53,6 +53,11 @@ def get_visible_or_404(case_id, user, *, for_update: bool = False) -> Case:
     if case is None:
         raise NotFound("case not found")
     return case
+
+
+def may_read_cases(user) -> bool:
+    """Return True if ``user`` holds a role that reads complaint content at all."""
+    return user.has_role(*CASE_READER_ROLES)
 
 
 def may_see_identity(user) -> bool:

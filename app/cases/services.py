@@ -275,16 +275,28 @@ def request_return(case: Case, actor: User, data: dict[str, Any]) -> None:
     )
 
 
+def _read_decision(
+    data: dict[str, Any], flag: str, outcomes: tuple[str, str], errors: FieldErrors
+) -> tuple[bool | None, str, str | None]:
+    """Read a yes/no decision and its note, which is required when the answer is no.
+
+    Returns the answer, the note and the table outcome (None if the answer is invalid).
+    """
+    answer = data.get(flag)
+    if not isinstance(answer, bool):
+        errors.add(flag, _l("Must be true or false."))
+        answer = None
+    note = errors.text(
+        "note", data.get("note"), max_length=TEXT_MAX, required=answer is False, multiline=True
+    )
+    outcome = None if answer is None else outcomes[0] if answer else outcomes[1]
+    return answer, note, outcome
+
+
 def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Approve a return (back to screening for re-routing) or deny it (back to the unit)."""
     errors = FieldErrors()
-    approve = data.get("approve")
-    if not isinstance(approve, bool):
-        errors.add("approve", _l("Must be true or false."))
-    note = errors.text(
-        "note", data.get("note"), max_length=TEXT_MAX, required=approve is False, multiline=True
-    )
-    outcome = ("approve" if approve else "deny") if isinstance(approve, bool) else None
+    approve, note, outcome = _read_decision(data, "approve", ("approve", "deny"), errors)
     t = check_transition(case, "decide_return", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -327,14 +339,8 @@ def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Pass the unit's reply to the return visit, or send it back to be redone."""
     errors = FieldErrors()
-    passed = data.get("pass")
-    if not isinstance(passed, bool):
-        errors.add("pass", _l("Must be true or false."))
-    note = errors.text(
-        "note", data.get("note"), max_length=TEXT_MAX, required=passed is False, multiline=True
-    )
-    outcome = "pass" if passed else "send_back"
-    t = check_transition(case, "review", actor, outcome if isinstance(passed, bool) else None)
+    passed, note, outcome = _read_decision(data, "pass", ("pass", "send_back"), errors)
+    t = check_transition(case, "review", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
     reply = case.replies[-1]
