@@ -57,7 +57,36 @@ class Config:
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
     WORKLIST_PAGE_SIZE = 25
-    NOTIFICATION_BACKEND = os.environ.get("NOTIFICATION_BACKEND", "log")
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    ATTACHMENT_MAX_FILES = 5
+    # Outgoing mail (SMTP); without MAIL_SERVER messages are written to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "tousu@example.gov.cn")
+    # SMS: "log" writes to the log; "http" posts JSON to SMS_HTTP_URL.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+    SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+    SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+    # Public endpoints: per client address; storage is Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    PUBLIC_SUBMIT_LIMIT = os.environ.get("PUBLIC_SUBMIT_LIMIT", "5 per minute;30 per day")
+    PUBLIC_TRACK_LIMIT = os.environ.get("PUBLIC_TRACK_LIMIT", "20 per minute")
+    # The e-mail mailbox fetched by the intake job (IMAP); empty host: no fetching.
+    MAILBOX_HOST = os.environ.get("MAILBOX_HOST", "")
+    MAILBOX_PORT = int(os.environ.get("MAILBOX_PORT", "993"))
+    MAILBOX_SSL = _env_bool("MAILBOX_SSL", True)
+    MAILBOX_USER = os.environ.get("MAILBOX_USER", "")
+    MAILBOX_PASSWORD = os.environ.get("MAILBOX_PASSWORD", "")
+    MAILBOX_FOLDER = os.environ.get("MAILBOX_FOLDER", "INBOX")
+    MAILBOX_BATCH = int(os.environ.get("MAILBOX_BATCH", "50"))
+    # Complaint boxes whose letters operators type in.
+    LETTER_BOXES = ("县政务服务中心大厅意见箱", "县信访接待室投诉箱", "城关镇便民服务中心意见箱")
+    DUPLICATE_WINDOW_DAYS = 30
     DEMO_PASSWORDS = DEMO_PASSWORDS
     REFUSE_DEMO_PASSWORDS = False
     RATELIMIT_ENABLED = False
@@ -67,6 +96,7 @@ class DevelopmentConfig(Config):
     """Local demo: SQLite and in-process jobs unless told otherwise."""
 
     DEBUG = False
+    RATELIMIT_ENABLED = True
 
 
 class TestingConfig(Config):

@@ -52,8 +52,10 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table)
+    from app.attachments import storage
     from app.core import jobs
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
@@ -66,7 +68,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    limiter.init_app(app)
     jobs.init_app(app)
+    storage.init_app(app)
     _init_sqlite(app)
 
     from app.auth.services import load_user
@@ -97,6 +101,8 @@ def _init_sqlite(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.api import views as _api_views  # noqa: F401
+    from app.attachments import bp as attachments_bp
+    from app.attachments import views as _attachment_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
     from app.cases import bp as cases_bp
@@ -104,11 +110,18 @@ def _register_blueprints(app: Flask) -> None:
     from app.deadlines import bp as deadlines_bp
     from app.intake import bp as intake_bp
     from app.intake import views as _intake_views  # noqa: F401
+    from app.mailbox import bp as mailbox_bp
+    from app.mailbox import views as _mailbox_views  # noqa: F401
+    from app.public import bp as public_bp
+    from app.public import views as _public_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(deadlines_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(attachments_bp)
+    app.register_blueprint(mailbox_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
@@ -116,8 +129,10 @@ def _register_cli(app: Flask) -> None:
     from app.auth.cli import tokens_cli, users_cli
     from app.deadlines.cli import calendar_cli
     from app.demo.cli import demo_cli
+    from app.mailbox.cli import mailbox_cli
 
     app.cli.add_command(tokens_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mailbox_cli)

@@ -130,10 +130,15 @@ def backend(database_url) -> str:
 
 
 @pytest.fixture
-def app(database_url, backend):
+def app(database_url, backend, tmp_path):
     """The app bound to a clean database; jobs run in-process unless a test sets REDIS_URL."""
     usage[f"{backend}_tests"] += 1
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL="")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL="",
+        ATTACHMENT_DIR=str(tmp_path / "attachments"),
+    )
     with app.app_context():
         yield app
         db.session.remove()

@@ -290,6 +290,17 @@ def build_openapi(server_url: str) -> dict:
                 },
                 "post": {
                     "summary": "Register a complaint",
+                    "description": "A retry with the same `Idempotency-Key` returns the case "
+                    "the first request created (header `Idempotent-Replayed: true`); the same "
+                    "key with a different body is a 409.",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 200},
+                        },
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref("NewCase")}},
@@ -308,7 +319,7 @@ def build_openapi(server_url: str) -> dict:
                             },
                             "Created",
                         ),
-                        **{k: ERRORS[k] for k in ("400", "401", "403", "422")},
+                        **{k: ERRORS[k] for k in ("400", "401", "403", "409", "422")},
                     },
                 },
             },

@@ -30,6 +30,12 @@ CASE_FIELDS = {
     "urgency": {**enum(Urgency), "default": "normal"},
     "respondent_staff": {**STRING, "maxLength": 120},
     "call_reference": {**STRING, "maxLength": 64},
+    "letter_box": {**STRING, "maxLength": 80, "description": "Required for channel letter."},
+    "letter_collected_on": {
+        "type": "string",
+        "format": "date",
+        "description": "Required for channel letter.",
+    },
     "title": {**STRING, "maxLength": 200},
     "content": {**STRING, "maxLength": 20000},
 }
@@ -46,9 +52,18 @@ VERSION = {"type": "integer", "description": "The case version you acted on; 409
 
 ACTION_FIELDS: dict[str, dict[str, dict]] = {
     "screen": {},
+    "classify": {
+        "respondent_unit_code": STRING,
+        "category_code": STRING,
+        "subject_kind": enum(SubjectKind),
+        "urgency": enum(Urgency),
+        "respondent_staff": STRING,
+    },
     "dispatch": {"unit_code": STRING, "note": STRING},
     "reject": {"reason": STRING, "advice": {**STRING, "description": "Where to go instead."}},
     "merge": {"case_id": {"type": "integer"}, "case_number": STRING},
+    "invalidate": {"reason": STRING},
+    "resolve_directly": {"text": {**STRING, "description": "The reply to the complainant."}},
     "sign": {},
     "request_return": {
         "reason": STRING,
@@ -62,6 +77,7 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
     "review": {
         "pass": {"type": "boolean"},
         "note": {**STRING, "description": "Required to send back."},
+        "public_reply": {**STRING, "description": "Told to the complainant when passing."},
     },
     "visit": {
         "satisfaction": enum(Satisfaction),
@@ -72,10 +88,13 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
     "reopen": {"reason": STRING},
 }
 ACTION_REQUIRED = {
+    "classify": ["respondent_unit_code", "category_code"],
     "dispatch": ["unit_code"],
     "request_return": ["reason"],
     "decide_return": ["approve"],
     "reject": ["reason"],
+    "invalidate": ["reason"],
+    "resolve_directly": ["text"],
     "reply": ["text", "finding"],
     "review": ["pass"],
     "visit": ["satisfaction", "resolved"],

@@ -1,12 +1,16 @@
 """JSON endpoints: thin wrappers over the same services the web UI uses."""
 
+import hashlib
+import json
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from app.api import bp
 from app.api.auth import token_required
+from app.api.models import IdempotencyKey
 from app.api.openapi import build_openapi
 from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
 from app.auth.models import CENTER_ROLES
@@ -20,7 +24,7 @@ from app.cases.access import (
 from app.cases.models import Case, Category
 from app.cases.services import perform_action
 from app.cases.workflow import ACTIONS, State, allowed_actions
-from app.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from app.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.services import list_units
@@ -64,8 +68,8 @@ def case_summary(case: Case) -> dict:
         "channel": case.channel,
         "title": case.title,
         "urgency": case.urgency,
-        "respondent_unit_code": case.respondent_unit.code,
-        "category_code": case.category.code,
+        "respondent_unit_code": case.respondent_unit.code if case.respondent_unit else None,
+        "category_code": case.category.code if case.category else None,
         "created_at": _iso(case.created_at),
         "version": case.version,
     }
@@ -76,6 +80,12 @@ def case_detail(case: Case, user) -> dict:
     body.update(
         content=case.content,
         subject_kind=case.subject_kind,
+        entered_by=case.entered_by.username if case.entered_by else None,
+        letter_box=case.letter_box,
+        letter_collected_on=case.letter_collected_on.isoformat()
+        if case.letter_collected_on
+        else None,
+        public_reply=case.public_reply,
         respondent_staff=case.respondent_staff,
         finding=case.finding,
         duplicate_of=case.duplicate_of.number if case.duplicate_of else None,
@@ -181,7 +191,7 @@ def categories():
 @bp.post("/cases")
 @token_required
 def create_case():
-    """Register a complaint."""
+    """Register a complaint; an Idempotency-Key makes retries return the first case."""
     user = g.api_user
     if not user.has_role(*CENTER_ROLES):
         raise Forbidden("Only complaint-center staff register cases.")
@@ -189,16 +199,69 @@ def create_case():
     _refuse_unknown(data, CASE_FIELDS)
     if isinstance(data.get("complainant"), dict):
         _refuse_unknown(data["complainant"], COMPLAINANT_FIELDS, "complainant.")
+    key = _idempotency_key()
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    if key is not None:
+        replay = _replay(user, key, digest)
+        if replay is not None:
+            return replay
     case = register_case(data, user)
-    db.session.commit()
-    body = {
-        "id": case.id,
-        "number": case.number,
-        "tracking_code": case.tracking_code,
-        "state": case.state,
-        "version": case.version,
-    }
-    response = jsonify(body)
+    if key is not None:
+        db.session.add(
+            IdempotencyKey(user_id=user.id, key=key, case_id=case.id, request_hash=digest)
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request with the same key committed first: answer with its case.
+        db.session.rollback()
+        replay = _replay(user, key, digest)
+        if replay is None:
+            raise
+        return replay
+    return _created(case)
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= 200 or not key.isprintable():
+        raise ValidationFailed(
+            "Idempotency-Key must be 1 to 200 printable characters.",
+            fields={"Idempotency-Key": "1 to 200 printable characters."},
+        )
+    return key
+
+
+def _replay(user, key: str, digest: str):
+    """Return the response of the first request with this key, or None if there was none."""
+    row = db.session.scalar(
+        sa.select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user.id, IdempotencyKey.key == key
+        )
+    )
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Conflict("This Idempotency-Key was used with a different request body.")
+    response = _created(db.session.get(Case, row.case_id))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _created(case: Case):
+    response = jsonify(
+        {
+            "id": case.id,
+            "number": case.number,
+            "tracking_code": case.tracking_code,
+            "state": case.state,
+            "channel": case.channel,
+            "version": case.version,
+        }
+    )
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_case", case_id=case.id)
     return response

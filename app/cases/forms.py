@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.cases.models import Finding, Resolved, Satisfaction
+from app.cases.models import Finding, Resolved, Satisfaction, SubjectKind, Urgency
 from app.core.forms import select_choices
 from app.core.templating import CHOICE_LABELS
 
@@ -22,6 +22,9 @@ class ActionForm(FlaskForm):
     def to_data(self) -> dict:
         return {}
 
+    def fill_from(self, case) -> None:
+        """Prefill the form from the case where that helps the operator."""
+
 
 class ScreenForm(ActionForm):
     pass
@@ -31,12 +34,43 @@ class SignForm(ActionForm):
     pass
 
 
+class ClassifyForm(ActionForm):
+    respondent_unit_code = SelectField(
+        _l("Unit complained about"), validators=[DataRequired()], validate_choice=False
+    )
+    category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
+    subject_kind = SelectField(
+        _l("Complaint is about"), choices=_choices("subject_kind", SubjectKind)
+    )
+    respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
+    urgency = SelectField(_l("Urgency"), choices=_choices("urgency", Urgency))
+
+    def to_data(self) -> dict:
+        return {
+            "respondent_unit_code": self.respondent_unit_code.data,
+            "category_code": self.category_code.data,
+            "subject_kind": self.subject_kind.data,
+            "respondent_staff": self.respondent_staff.data,
+            "urgency": self.urgency.data,
+        }
+
+    def fill_from(self, case) -> None:
+        self.respondent_unit_code.data = case.respondent_unit.code if case.respondent_unit else ""
+        self.category_code.data = case.category.code if case.category else ""
+        self.subject_kind.data = case.subject_kind
+        self.respondent_staff.data = case.respondent_staff
+        self.urgency.data = case.urgency
+
+
 class DispatchForm(ActionForm):
     unit_code = SelectField(_l("Lead unit"), validators=[DataRequired()], validate_choice=False)
     note = TextAreaField(_l("Instructions to the unit"), validators=[Optional(), Length(max=5000)])
 
     def to_data(self) -> dict:
         return {"unit_code": self.unit_code.data, "note": self.note.data}
+
+    def fill_from(self, case) -> None:
+        self.unit_code.data = case.respondent_unit.code if case.respondent_unit else ""
 
 
 class RejectForm(ActionForm):
@@ -85,6 +119,22 @@ class DecideReturnForm(ActionForm):
         return {"approve": self.decision.data == "approve", "note": self.note.data}
 
 
+class InvalidateForm(ActionForm):
+    reason = TextAreaField(_l("Why it is invalid"), validators=[DataRequired(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {"reason": self.reason.data}
+
+
+class ResolveDirectlyForm(ActionForm):
+    text = TextAreaField(
+        _l("Reply to the complainant"), validators=[DataRequired(), Length(max=20000)]
+    )
+
+    def to_data(self) -> dict:
+        return {"text": self.text.data}
+
+
 class ReplyForm(ActionForm):
     finding = RadioField(
         _l("Finding"), choices=_choices("finding", Finding), validators=[DataRequired()]
@@ -104,9 +154,17 @@ class ReviewForm(ActionForm):
         validators=[DataRequired()],
     )
     note = TextAreaField(_l("Review note"), validators=[Optional(), Length(max=5000)])
+    public_reply = TextAreaField(
+        _l("Reply to the complainant (shown on the progress page)"),
+        validators=[Optional(), Length(max=20000)],
+    )
 
     def to_data(self) -> dict:
-        return {"pass": self.decision.data == "pass", "note": self.note.data}
+        return {
+            "pass": self.decision.data == "pass",
+            "note": self.note.data,
+            "public_reply": self.public_reply.data,
+        }
 
 
 class VisitForm(ActionForm):
@@ -151,9 +209,12 @@ class ReopenForm(ActionForm):
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "screen": ScreenForm,
+    "classify": ClassifyForm,
     "dispatch": DispatchForm,
     "reject": RejectForm,
     "merge": MergeForm,
+    "invalidate": InvalidateForm,
+    "resolve_directly": ResolveDirectlyForm,
     "sign": SignForm,
     "request_return": RequestReturnForm,
     "decide_return": DecideReturnForm,

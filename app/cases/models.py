@@ -1,7 +1,7 @@
 """Cases, their complainants, assignments, replies, visits and the event trail."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -104,14 +104,22 @@ class Case(db.Model):
     # 首问责任人: the staff member who entered the case, kept apart from the complainant.
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     complainant_id: Mapped[int] = mapped_column(sa.ForeignKey("complainants.id"), index=True)
-    respondent_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    # Unknown until screening for channels that do not ask (an e-mail names no unit code).
+    respondent_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     respondent_staff: Mapped[str] = mapped_column(sa.String(120), default="")
     subject_kind: Mapped[str] = mapped_column(sa.String(16), default=SubjectKind.UNIT)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     urgency: Mapped[str] = mapped_column(sa.String(8), default=Urgency.NORMAL)
     title: Mapped[str] = mapped_column(sa.String(200))
     content: Mapped[str] = mapped_column(sa.Text)
+    # HTML of an e-mail body, sanitized with an allow-list on write; shown with |safe.
+    content_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     call_reference: Mapped[str] = mapped_column(sa.String(64), default="")
+    letter_box: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
+    letter_collected_on: Mapped[date | None] = mapped_column(sa.Date)
+    # What the center tells the complainant; shown on the public progress page.
+    public_reply: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    public_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[str] = mapped_column(sa.String(20), index=True)
     finding: Mapped[str | None] = mapped_column(sa.String(24))
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
@@ -126,8 +134,8 @@ class Case(db.Model):
 
     complainant: Mapped[Complainant] = relationship()
     entered_by: Mapped[User | None] = relationship()
-    respondent_unit: Mapped[Unit] = relationship()
-    category: Mapped[Category] = relationship()
+    respondent_unit: Mapped[Unit | None] = relationship()
+    category: Mapped[Category | None] = relationship()
     duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id])
     assignments: Mapped[list["Assignment"]] = relationship(
         back_populates="case", order_by="Assignment.id"
@@ -137,6 +145,8 @@ class Case(db.Model):
     replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
     visits: Mapped[list["Visit"]] = relationship(order_by="Visit.id")
     return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
+    attachments = relationship("Attachment", order_by="Attachment.id", viewonly=True)
+    messages = relationship("InboundMessage", order_by="InboundMessage.id", viewonly=True)
 
     @property
     def active_assignments(self) -> list["Assignment"]:

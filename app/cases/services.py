@@ -12,25 +12,53 @@ from app.cases.models import (
     Assignment,
     AssignmentRole,
     Case,
+    Category,
     Event,
     Finding,
     Reply,
     Resolved,
     ReturnRequest,
     Satisfaction,
+    SubjectKind,
+    Urgency,
     Visit,
 )
-from app.cases.workflow import ACTIONS, State, Transition, check_transition
+from app.cases.workflow import ACTIONS, TRANSITIONS, State, Transition, check_transition
 from app.core.errors import Conflict, NotFound
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.deadlines.services import start_clock, stop_all_clocks, stop_clock
 from app.extensions import db
-from app.notifications.services import queue_notification
+from app.notifications.services import notify_complainant, queue_notification
 from app.units.models import UnitKind
-from app.units.services import get_unit_by_code
+from app.units.services import get_unit_by_code, read_unit
 
 TEXT_MAX = 5000
+
+
+def read_category(errors: FieldErrors, name: str, value, *, required: bool = True):
+    """Read an active category by code, recording why it is not acceptable."""
+    code = errors.text(name, value, max_length=40, required=required)
+    category = (
+        db.session.scalar(
+            sa.select(Category).where(Category.code == code, Category.active.is_(True))
+        )
+        if code
+        else None
+    )
+    if code and category is None:
+        errors.add(name, _l("No such category."))
+    return category
+
+
+def category_choices():
+    """Return the active categories as select choices, in their display order."""
+    from app.core.forms import select_choices
+
+    categories = db.session.scalars(
+        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position)
+    )
+    return select_choices((c.code, c.name) for c in categories)
 
 
 def record_event(
@@ -118,10 +146,45 @@ def perform_action(
     return case
 
 
-def start_screening(case: Case, actor: User, data: dict[str, Any]) -> None:
-    """Take a registered case into screening (甄别)."""
-    t = check_transition(case, "screen", actor)
+def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> None:
+    """Take a registered case into screening (甄别); ``actor`` None is the system itself."""
+    if actor is None:
+        t = next(t for t in TRANSITIONS if t.action == "screen")
+    else:
+        t = check_transition(case, "screen", actor)
     apply_transition(case, t, actor, {}, utcnow())
+
+
+def classify_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Set or correct what the complaint is about while it is being screened."""
+    t = check_transition(case, "classify", actor)
+    errors = FieldErrors()
+    unit = read_unit(errors, "respondent_unit_code", data.get("respondent_unit_code"))
+    category = read_category(errors, "category_code", data.get("category_code"))
+    subject_kind = errors.choice(
+        "subject_kind", data.get("subject_kind") or case.subject_kind, list(SubjectKind)
+    )
+    urgency = errors.choice("urgency", data.get("urgency") or case.urgency, list(Urgency))
+    staff = errors.text(
+        "respondent_staff",
+        data.get("respondent_staff", case.respondent_staff),
+        max_length=120,
+        required=False,
+    )
+    errors.raise_if_any()
+    changes = {}
+    for attr, new, shown in (
+        ("respondent_unit_id", unit.id, unit.code),
+        ("category_id", category.id, category.code),
+        ("subject_kind", subject_kind, subject_kind),
+        ("urgency", urgency, urgency),
+        ("respondent_staff", staff, staff),
+    ):
+        if getattr(case, attr) != new:
+            changes[attr.removesuffix("_id")] = shown
+            setattr(case, attr, new)
+    db.session.flush()
+    apply_transition(case, t, actor, {"changes": changes}, utcnow())
 
 
 def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -133,6 +196,8 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
         "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
     )
     unit = get_unit_by_code(code) if code else None
+    if case.respondent_unit_id is None or case.category_id is None:
+        errors.add("unit_code", _l("Classify the case (unit and category) before dispatching."))
     if code and unit is None:
         errors.add("unit_code", _l("No such unit."))
     elif unit is not None and unit.kind == UnitKind.COMPLAINT_CENTER:
@@ -190,7 +255,42 @@ def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     )
     if advice:
         notice += " " + str(_l("Where to go instead: %(advice)s", advice=advice))
+    set_public_reply(case, notice, now)
     apply_transition(case, t, actor, {"reason": reason, "advice": advice, "notice": notice}, now)
+
+
+def invalidate_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Close an invalid submission (无效件): no complaint in it, spam, or unintelligible."""
+    t = check_transition(case, "invalidate", actor)
+    errors = FieldErrors()
+    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    stop_all_clocks(case, now)
+    case.closed_at = now
+    apply_transition(case, t, actor, {"reason": reason}, now)
+
+
+def resolve_directly(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Answer the complainant at once and close (直办), without dispatching."""
+    t = check_transition(case, "resolve_directly", actor)
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    stop_all_clocks(case, now)
+    case.closed_at = now
+    set_public_reply(case, text, now)
+    apply_transition(case, t, actor, {"text": text}, now)
+
+
+def set_public_reply(case: Case, text: str, at: datetime) -> None:
+    """Record what the center tells the complainant and send it to them."""
+    case.public_reply = text
+    case.public_reply_at = at
+    notify_complainant(
+        case, str(_l("Reply to your complaint %(number)s", number=case.number)), text
+    )
 
 
 def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -340,6 +440,13 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Pass the unit's reply to the return visit, or send it back to be redone."""
     errors = FieldErrors()
     passed, note, outcome = _read_decision(data, "pass", ("pass", "send_back"), errors)
+    public_reply = errors.text(
+        "public_reply",
+        data.get("public_reply"),
+        max_length=TEXT_MAX * 4,
+        required=False,
+        multiline=True,
+    )
     t = check_transition(case, "review", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -351,6 +458,8 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     if passed:
         case.finding = reply.finding
         start_clock(case, "visit", now)
+        if public_reply:
+            set_public_reply(case, public_reply, now)
     else:
         start_clock(case, "handle", now)
         _notify_unit(case, reply.unit_id, _l("Reply to %(number)s sent back", number=case.number))
@@ -416,9 +525,12 @@ def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 HANDLERS = {
     "screen": start_screening,
+    "classify": classify_case,
     "dispatch": dispatch_case,
     "reject": reject_case,
     "merge": merge_case,
+    "invalidate": invalidate_case,
+    "resolve_directly": resolve_directly,
     "sign": sign_case,
     "request_return": request_return,
     "decide_return": decide_return,

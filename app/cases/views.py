@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app.cases import bp
 from app.cases.access import (
@@ -13,29 +14,24 @@ from app.cases.access import (
     may_read_cases,
     visibility_clause,
 )
-from app.cases.forms import ACTION_FORMS, DispatchForm, RequestReturnForm
+from app.cases.forms import ACTION_FORMS
 from app.cases.models import Assignment, Case, Channel
-from app.cases.services import perform_action
+from app.cases.services import category_choices, perform_action
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
-from app.core.forms import select_choices
 from app.core.templating import label
 from app.core.validation import strip_control
 from app.extensions import db
-from app.units.models import UnitKind
-from app.units.services import list_units
+from app.units.services import handling_units, unit_picker_choices
 
 
-def _fill_unit_choices(form) -> None:
-    """Offer the handling units in every unit picker of an action form."""
-    units = [
-        (u.code, f"{u.name} ({u.code})")
-        for u in list_units()
-        if u.kind != UnitKind.COMPLAINT_CENTER
-    ]
-    if isinstance(form, DispatchForm):
-        form.unit_code.choices = select_choices(units)
-    if isinstance(form, RequestReturnForm):
-        form.suggested_unit_code.choices = select_choices([("", "—"), *units])
+def _fill_choices(form) -> None:
+    """Offer the searchable unit picker and the categories in every action form."""
+    blank = SelectChoice("", "—")
+    for field in form:
+        if field.name.endswith("unit_code"):
+            field.choices = [blank, *unit_picker_choices(handling_units())]
+        elif field.name == "category_code":
+            field.choices = [blank, *category_choices()]
 
 
 def _require_case_reader() -> None:
@@ -102,13 +98,15 @@ def show(case_id: int):
     forms = {}
     for action in allowed_actions(case, current_user):
         form = ACTION_FORMS[action](formdata=None, version=case.version)
-        _fill_unit_choices(form)
-        if isinstance(form, DispatchForm):
-            form.unit_code.data = case.respondent_unit.code
+        _fill_choices(form)
+        form.fill_from(case)
         forms[action] = form
+    unclassified = case.respondent_unit_id is None or case.category_id is None
+    primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
     return render_template(
         "cases/show.html",
         case=case,
+        primary_action=primary,
         complainant=complainant_view(case, current_user),
         forms=forms,
     )
@@ -123,7 +121,7 @@ def act(case_id: int, action: str):
         abort(404)
     case = get_visible_or_404(case_id, current_user)
     form = ACTION_FORMS[action]()
-    _fill_unit_choices(form)
+    _fill_choices(form)
     if not form.validate():
         for name, errors in form.errors.items():
             field = getattr(form, name, None)

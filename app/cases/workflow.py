@@ -17,6 +17,7 @@ class State(enum.StrEnum):
     REGISTERED = "registered"
     SCREENING = "screening"
     NOT_ACCEPTED = "not_accepted"
+    INVALID = "invalid"
     MERGED = "merged"
     DISPATCHED = "dispatched"
     HANDLING = "handling"
@@ -30,6 +31,7 @@ STATE_LABELS = {
     State.REGISTERED: _l("Registered"),
     State.SCREENING: _l("Screening"),
     State.NOT_ACCEPTED: _l("Not accepted"),
+    State.INVALID: _l("Invalid"),
     State.MERGED: _l("Merged"),
     State.DISPATCHED: _l("Awaiting signature"),
     State.HANDLING: _l("Handling"),
@@ -40,7 +42,7 @@ STATE_LABELS = {
 }
 
 # States in which nothing more happens unless the case is reopened.
-FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.MERGED, State.CLOSED})
+FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.INVALID, State.MERGED, State.CLOSED})
 
 
 class Actor(enum.StrEnum):
@@ -77,6 +79,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("dispatch", {S.SCREENING}, S.DISPATCHED, CENTER_ROLES, required=("unit_code",)),
     _t("reject", {S.SCREENING}, S.NOT_ACCEPTED, CENTER_ROLES, required=("reason",)),
     _t("merge", {S.SCREENING}, S.MERGED, CENTER_ROLES, required=("case_id",)),
+    _t("invalidate", {S.SCREENING}, S.INVALID, CENTER_ROLES, required=("reason",)),
+    _t("resolve_directly", {S.SCREENING}, S.CLOSED, CENTER_ROLES, required=("text",)),
+    # Classifying keeps the state: the operator sets or corrects unit and category.
+    _t("classify", {S.REGISTERED}, S.REGISTERED, CENTER_ROLES),
+    _t("classify", {S.SCREENING}, S.SCREENING, CENTER_ROLES),
     _t("sign", {S.DISPATCHED}, S.HANDLING, UNIT_ROLES, actor=Actor.LEAD_UNIT),
     _t(
         "reply",
@@ -135,9 +142,12 @@ ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
 
 ACTION_LABELS = {
     "screen": _l("Start screening"),
+    "classify": _l("Classify"),
     "dispatch": _l("Dispatch"),
     "reject": _l("Not accepted"),
     "merge": _l("Merge into another case"),
+    "invalidate": _l("Mark invalid"),
+    "resolve_directly": _l("Answer directly"),
     "sign": _l("Sign for"),
     "request_return": _l("Request return"),
     "decide_return": _l("Decide return request"),

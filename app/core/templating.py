@@ -53,9 +53,13 @@ CHOICE_LABELS = {
     "event": {
         "register": _l("Registered"),
         "screen": _l("Screening started"),
+        "classify": _l("Classified"),
+        "correspondence": _l("E-mail received"),
         "dispatch": _l("Dispatched"),
         "reject": _l("Not accepted"),
         "merge": _l("Merged"),
+        "invalidate": _l("Marked invalid"),
+        "resolve_directly": _l("Answered directly"),
         "merged_in": _l("A duplicate was merged in"),
         "sign": _l("Signed for"),
         "request_return": _l("Return requested"),

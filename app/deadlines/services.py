@@ -67,7 +67,12 @@ def clock_limit(case, kind: str) -> tuple[str, int]:
     """Return the (unit, amount) limit of clock ``kind`` for ``case``."""
     limits = current_app.config["CLOCK_LIMITS"][kind]
     unit, amount = limits.get(case.urgency, limits["normal"])
-    if kind == "handle" and case.urgency == "normal" and case.category.handle_days:
+    if (
+        kind == "handle"
+        and case.urgency == "normal"
+        and case.category
+        and case.category.handle_days
+    ):
         return "workdays", case.category.handle_days
     return unit, amount
 

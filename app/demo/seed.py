@@ -6,7 +6,9 @@ from app.auth.models import Role, User, UserRole
 from app.auth.services import set_password
 from app.cases.models import Case, Category
 from app.cases.services import perform_action
+from app.core.types import utcnow
 from app.deadlines.services import calendar_years, chinesecalendar_year, import_year
+from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.models import Unit
@@ -121,7 +123,12 @@ def _complaint(
 ) -> dict:
     return {
         "channel": extra.pop("channel", "hotline"),
-        "complainant": {"name": name, "phone": phone, "anonymous": extra.pop("anonymous", False)},
+        "complainant": {
+            "name": name,
+            "phone": phone,
+            "address": extra.pop("address", ""),
+            "anonymous": extra.pop("anonymous", False),
+        },
         "respondent_unit_code": unit,
         "category_code": category,
         "title": title,
@@ -233,6 +240,43 @@ DEMO_CASES = [
         ),
     ),
     (
+        ["screen", "invalidate"],
+        _complaint(
+            "CC-ZWFW",
+            "other",
+            "优惠推广信息",
+            "本店新开业，全场八折，欢迎光临。",
+            "推广",
+            "13000000000",
+            channel="web",
+        ),
+    ),
+    (
+        ["screen", "resolve_directly"],
+        _complaint(
+            "CC-RSJ",
+            "one_time_notice",
+            "社保卡补办不知道要带什么材料",
+            "窗口说材料不全，但没说清楚还缺什么。",
+            "吕红",
+            "13800001212",
+        ),
+    ),
+    (
+        [],
+        _complaint(
+            "CC-SQX",
+            "sloth",
+            "乡政府办事大厅上班时间无人",
+            "周三上午九点去石桥乡便民服务中心办事，窗口无人，等了一个小时。",
+            "曹老汉",
+            "",
+            channel="letter",
+            letter_box="县信访接待室投诉箱",
+            address="石桥乡柳村三组",
+        ),
+    ),
+    (
         ["screen", "dispatch", "request_return"],
         _complaint(
             "CC-ZJJ",
@@ -260,6 +304,11 @@ DEMO_CASES = [
 
 STEP_DATA = {
     "screen": ("operator", {}),
+    "invalidate": ("operator", {"reason": "广告信息，不属于投诉。"}),
+    "resolve_directly": (
+        "operator",
+        {"text": "补办社保卡需携带本人身份证原件，在县政务服务中心人社窗口即可当场办理。"},
+    ),
     "merge": ("operator", {}),
     "dispatch": ("operator", {"note": "请按期办理并答复。"}),
     "reject": (
@@ -298,6 +347,8 @@ def seed_cases(users: dict[str, User]) -> int:
         return 0
     first_of_number: dict[str, Case] = {}
     for index, (steps, complaint) in enumerate(DEMO_CASES, start=1):
+        if complaint["channel"] == "letter":
+            complaint = {**complaint, "letter_collected_on": to_local(utcnow()).date()}
         case = register_case(complaint, users["operator"], screen_now=False)
         case.tracking_code = f"DEMO{index:08d}"
         for step in steps:

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import select_choices
@@ -41,6 +48,57 @@ class HotlineForm(FlaskForm):
                 "anonymous": bool(self.anonymous.data),
             },
             "call_reference": self.call_reference.data,
+            "respondent_unit_code": self.respondent_unit_code.data,
+            "subject_kind": self.subject_kind.data,
+            "respondent_staff": self.respondent_staff.data,
+            "category_code": self.category_code.data,
+            "urgency": self.urgency.data,
+            "title": self.title.data,
+            "content": self.content.data,
+        }
+
+
+class LetterForm(FlaskForm):
+    """A letter from a complaint box, typed in by an operator with its scanned pages."""
+
+    letter_box = SelectField(
+        _l("Complaint box"), validators=[DataRequired()], validate_choice=False
+    )
+    letter_collected_on = DateField(_l("Date collected"), validators=[DataRequired()])
+    name = StringField(_l("Writer's name"), validators=[Optional(), Length(max=80)])
+    phone = StringField(_l("Writer's phone"), validators=[Optional(), Length(max=32)])
+    address = StringField(_l("Writer's address"), validators=[Optional(), Length(max=200)])
+    anonymous = BooleanField(_l("The letter is anonymous"))
+    respondent_unit_code = SelectField(
+        _l("Unit complained about"), validators=[DataRequired()], validate_choice=False
+    )
+    subject_kind = SelectField(
+        _l("Complaint is about"),
+        choices=select_choices(CHOICE_LABELS["subject_kind"].items()),
+        default="unit",
+    )
+    respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
+    category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
+    urgency = SelectField(
+        _l("Urgency"), choices=select_choices(CHOICE_LABELS["urgency"].items()), default="normal"
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    content = TextAreaField(
+        _l("Text of the letter"), validators=[DataRequired(), Length(max=20000)]
+    )
+    scans = MultipleFileField(_l("Scanned pages"))
+
+    def to_data(self) -> dict:
+        return {
+            "channel": "letter",
+            "letter_box": self.letter_box.data,
+            "letter_collected_on": self.letter_collected_on.data,
+            "complainant": {
+                "name": self.name.data,
+                "phone": self.phone.data,
+                "address": self.address.data,
+                "anonymous": bool(self.anonymous.data),
+            },
             "respondent_unit_code": self.respondent_unit_code.data,
             "subject_kind": self.subject_kind.data,
             "respondent_staff": self.respondent_staff.data,

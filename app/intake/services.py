@@ -1,22 +1,23 @@
 """Registering a complaint: the one path every channel takes into the system."""
 
 import secrets
+from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
-from app.cases.models import Case, Category, Channel, Complainant, SubjectKind, Urgency
-from app.cases.services import record_event, start_screening
+from app.cases.models import Case, Channel, Complainant, SubjectKind, Urgency
+from app.cases.services import read_category, record_event, start_screening
 from app.cases.workflow import State
 from app.core.numbering import next_value
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.deadlines.services import start_clock
+from app.deadlines.workdays import to_local
 from app.extensions import db
-from app.units.services import get_unit_by_code
+from app.units.services import read_unit
 
 # Unambiguous characters for codes read out over the phone (no 0/O, 1/I/L).
 _TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -36,6 +37,23 @@ def new_case_number(at) -> str:
     return f"{prefix}{year}-{next_value(f'case:{prefix}:{year}'):06d}"
 
 
+def _read_past_date(errors: FieldErrors, name: str, value) -> date | None:
+    """Read a date (a date or an ISO string) that is not in the future."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            errors.add(name, _l("Not a date (YYYY-MM-DD)."))
+            return None
+    if not isinstance(value, date):
+        errors.add(name, _l("This field is required."))
+        return None
+    if value > to_local(utcnow()).date():
+        errors.add(name, _l("The date cannot be in the future."))
+        return None
+    return value
+
+
 def _validate_complainant(person: dict, errors: FieldErrors, out: dict) -> None:
     anonymous = person.get("anonymous", False)
     if not isinstance(anonymous, bool):
@@ -50,9 +68,9 @@ def _validate_complainant(person: dict, errors: FieldErrors, out: dict) -> None:
     out["address"] = errors.text(
         "complainant.address", person.get("address"), max_length=200, required=False
     )
-    no_contact = not out["phone"] and not out["email"]
+    no_contact = not (out["phone"] or out["email"] or out["address"])
     if not anonymous and no_contact and "complainant.phone" not in errors.errors:
-        errors.add("complainant.phone", _l("A phone number or e-mail is needed to reply."))
+        errors.add("complainant.phone", _l("A phone number, e-mail or address is needed to reply."))
 
 
 def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
@@ -65,20 +83,14 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
         _validate_complainant(person, errors, out)
     else:
         errors.add("complainant", _l("Must be an object with name, phone and anonymous."))
-    unit_code = errors.text("respondent_unit_code", data.get("respondent_unit_code"), max_length=40)
-    out["unit"] = get_unit_by_code(unit_code) if unit_code else None
-    if unit_code and out["unit"] is None:
-        errors.add("respondent_unit_code", _l("No such unit."))
-    category_code = errors.text("category_code", data.get("category_code"), max_length=40)
-    out["category"] = (
-        db.session.scalar(
-            sa.select(Category).where(Category.code == category_code, Category.active.is_(True))
-        )
-        if category_code
-        else None
+    # An e-mail names no unit or category: the operator classifies it while screening.
+    required = out["channel"] != Channel.EMAIL
+    out["unit"] = read_unit(
+        errors, "respondent_unit_code", data.get("respondent_unit_code"), required=required
     )
-    if category_code and out["category"] is None:
-        errors.add("category_code", _l("No such category."))
+    out["category"] = read_category(
+        errors, "category_code", data.get("category_code"), required=required
+    )
     out["subject_kind"] = errors.choice(
         "subject_kind", data.get("subject_kind") or SubjectKind.UNIT, list(SubjectKind)
     )
@@ -89,6 +101,12 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
     out["call_reference"] = errors.text(
         "call_reference", data.get("call_reference"), max_length=64, required=False
     )
+    out["letter_box"], out["letter_collected_on"] = "", None
+    if out["channel"] == Channel.LETTER:
+        out["letter_box"] = errors.text("letter_box", data.get("letter_box"), max_length=80)
+        out["letter_collected_on"] = _read_past_date(
+            errors, "letter_collected_on", data.get("letter_collected_on")
+        )
     out["title"] = errors.text("title", data.get("title"), max_length=TITLE_MAX)
     out["content"] = errors.text(
         "content", data.get("content"), max_length=CONTENT_MAX, multiline=True
@@ -117,14 +135,16 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
         channel=fields["channel"],
         entered_by_id=actor.id if actor else None,
         complainant_id=complainant.id,
-        respondent_unit_id=fields["unit"].id,
+        respondent_unit_id=fields["unit"].id if fields["unit"] else None,
         respondent_staff=fields["respondent_staff"],
         subject_kind=fields["subject_kind"],
-        category_id=fields["category"].id,
+        category_id=fields["category"].id if fields["category"] else None,
         urgency=fields["urgency"],
         title=fields["title"],
         content=fields["content"],
         call_reference=fields["call_reference"],
+        letter_box=fields["letter_box"],
+        letter_collected_on=fields["letter_collected_on"],
         state=State.REGISTERED,
         created_at=now,
         updated_at=now,
@@ -137,10 +157,14 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
         actor,
         "register",
         to_state=State.REGISTERED,
-        data={"channel": case.channel, "call_reference": case.call_reference},
+        data={
+            "channel": case.channel,
+            "call_reference": case.call_reference,
+            "letter_box": case.letter_box,
+        },
         at=now,
     )
-    if screen_now and actor is not None:
+    if screen_now:
         start_screening(case, actor, {})
     db.session.flush()
     return case

@@ -1,22 +1,24 @@
 """Hotline intake for operators on a live call."""
 
-import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
+from app.attachments.storage import read_uploads, store_uploads
 from app.auth.models import CENTER_ROLES
 from app.cases.access import visible_cases
-from app.cases.models import Category
+from app.cases.services import category_choices
 from app.core.errors import ValidationFailed
 from app.core.forms import select_choices
+from app.core.types import utcnow
 from app.core.validation import strip_control
+from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake import bp
-from app.intake.forms import HotlineForm
+from app.intake.forms import HotlineForm, LetterForm
 from app.intake.services import earlier_cases_by_phone, register_case, validate_complaint
-from app.units.models import UnitKind
-from app.units.services import list_units
+from app.units.services import handling_units, unit_picker_choices
 
 
 def _require_center() -> None:
@@ -24,21 +26,11 @@ def _require_center() -> None:
         abort(403)
 
 
-def _fill_choices(form: HotlineForm) -> None:
-    form.respondent_unit_code.choices = select_choices(
-        [("", _("— choose —"))]
-        + [
-            (u.code, f"{u.name} ({u.code})")
-            for u in list_units()
-            if u.kind != UnitKind.COMPLAINT_CENTER
-        ]
-    )
-    categories = db.session.scalars(
-        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position)
-    )
-    form.category_code.choices = select_choices(
-        [("", _("— choose —"))] + [(c.code, c.name) for c in categories]
-    )
+def fill_intake_choices(form) -> None:
+    """Offer the searchable unit picker and the active categories."""
+    blank = SelectChoice("", _("— choose —"))
+    form.respondent_unit_code.choices = [blank, *unit_picker_choices(handling_units())]
+    form.category_code.choices = [blank, *category_choices()]
 
 
 @bp.route("/intake/hotline", methods=["GET", "POST"])
@@ -47,7 +39,7 @@ def hotline():
     """Register a complaint taken on the hotline."""
     _require_center()
     form = HotlineForm()
-    _fill_choices(form)
+    fill_intake_choices(form)
     status = 200
     if request.method == "POST":
         form_ok = form.validate()
@@ -56,7 +48,7 @@ def hotline():
         try:
             validate_complaint(form.to_data())
         except ValidationFailed as error:
-            _attach_errors(form, error.fields)
+            attach_errors(form, error.fields)
             form_ok = False
         if form_ok:
             case = register_case(form.to_data(), current_user)
@@ -70,7 +62,7 @@ def hotline():
     return render_template("intake/hotline.html", form=form, earlier=earlier), status
 
 
-def _attach_errors(form: HotlineForm, fields: dict[str, str]) -> None:
+def attach_errors(form, fields: dict[str, str]) -> None:
     """Show service errors next to the form fields they concern."""
     for name, message in fields.items():
         target = getattr(form, name.split(".")[-1], None)
@@ -88,3 +80,36 @@ def earlier_cases():
     phone = strip_control(request.args.get("phone"), 32)
     earlier = earlier_cases_by_phone(phone, visible_cases(current_user))
     return render_template("intake/_earlier_cases.html", earlier=earlier, phone=phone)
+
+
+@bp.route("/intake/letter", methods=["GET", "POST"])
+@login_required
+def letter():
+    """Register a letter from a complaint box with its scanned pages."""
+    _require_center()
+    form = LetterForm()
+    fill_intake_choices(form)
+    form.letter_box.choices = select_choices(
+        (box, box) for box in current_app.config["LETTER_BOXES"]
+    )
+    if request.method == "GET":
+        form.letter_collected_on.data = to_local(utcnow()).date()
+        return render_template("intake/letter.html", form=form)
+    form_ok = form.validate()
+    scans = []
+    for check in (
+        lambda: validate_complaint(form.to_data()),
+        lambda: scans.extend(read_uploads("scans", request.files.getlist(form.scans.name))),
+    ):
+        try:
+            check()
+        except ValidationFailed as error:
+            attach_errors(form, error.fields)
+            form_ok = False
+    if not form_ok:
+        return render_template("intake/letter.html", form=form), 422
+    case = register_case(form.to_data(), current_user)
+    store_uploads(scans, case=case, uploaded_by=current_user)
+    db.session.commit()
+    flash(_("Registered as %(number)s.", number=case.number), "success")
+    return redirect(url_for("cases.show", case_id=case.id)), 303

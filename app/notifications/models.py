@@ -19,6 +19,8 @@ class Notification(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     channel: Mapped[str] = mapped_column(sa.String(16), default="inapp")
+    # E-mail address or phone number for messages to people without an account.
+    to_address: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(12), default="pending")

@@ -2,19 +2,37 @@
 
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
+from app.mailbox.tags import subject_tag
 from app.notifications.models import Notification
 
 
-def queue_notification(user, case, subject: str, body: str = "", channel="inapp") -> Notification:
-    """Add one outbox row for ``user`` and send it once the transaction commits."""
+def queue_notification(
+    user, case, subject: str, body: str = "", channel="inapp", to_address: str = ""
+) -> Notification:
+    """Add one outbox row and send it once the transaction commits."""
     note = Notification(
-        user_id=user.id,
+        user_id=user.id if user else None,
         case_id=case.id if case else None,
         channel=channel,
-        subject=subject[:200],
-        body=body,
+        to_address=to_address,
+        subject=str(subject)[:200],
+        body=str(body),
     )
     db.session.add(note)
     db.session.flush()
     enqueue_after_commit("app.notifications.tasks.send_notification", note.id)
     return note
+
+
+def notify_complainant(case, subject: str, body: str) -> Notification | None:
+    """Write to the complainant by e-mail, else SMS; never to an anonymous one (DESIGN §8)."""
+    person = case.complainant
+    if person.anonymous:
+        return None
+    if person.email:
+        # The tag lets the complainant's reply thread onto this case.
+        tagged = f"{subject} {subject_tag(case.number)}"
+        return queue_notification(None, case, tagged, body, "email", person.email)
+    if person.phone:
+        return queue_notification(None, case, subject, body, "sms", person.phone)
+    return None

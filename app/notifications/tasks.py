@@ -4,11 +4,14 @@ import logging
 
 import sqlalchemy as sa
 
+from app.auth.models import User
 from app.core.types import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.transports import send_email, send_sms
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
 
 
 def send_notification(notification_id: int) -> str:
@@ -23,10 +26,33 @@ def send_notification(notification_id: int) -> str:
     if not claimed:
         return "skipped"
     note = db.session.get(Notification, notification_id)
-    # In-app messages are delivered by being stored; other channels get
-    # their transport in the notification-relay work.
-    log.info("notification %s to user %s: %s", note.id, note.user_id, note.subject)
+    try:
+        _deliver(note)
+    except Exception as error:  # the row records the failure; a later run retries it
+        log.warning("notification %s failed: %s", note.id, error)
+        note.last_error = str(error)[:500]
+        note.status = "failed" if note.attempts >= MAX_ATTEMPTS else "pending"
+        db.session.commit()
+        return "failed"
     note.status = "sent"
     note.sent_at = utcnow()
     db.session.commit()
     return "sent"
+
+
+def _deliver(note: Notification) -> None:
+    user = db.session.get(User, note.user_id) if note.user_id else None
+    if note.channel == "inapp":
+        return  # stored is delivered: the inbox reads the table
+    if note.channel == "email":
+        address = note.to_address or (user.email if user else "")
+        if not address:
+            raise RuntimeError("no e-mail address")
+        send_email(address, note.subject, note.body)
+    elif note.channel == "sms":
+        number = note.to_address or (user.phone if user else "")
+        if not number:
+            raise RuntimeError("no phone number")
+        send_sms(number, f"{note.subject} {note.body}".strip())
+    else:
+        raise RuntimeError(f"unknown channel {note.channel!r}")

@@ -1,7 +1,9 @@
 """Look-ups over the unit tree."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from app.core.validation import FieldErrors
 from app.extensions import db
 from app.units.models import Unit
 
@@ -9,6 +11,15 @@ from app.units.models import Unit
 def get_unit_by_code(code: str) -> Unit | None:
     """Return the active unit with ``code``, or None."""
     return db.session.scalar(sa.select(Unit).where(Unit.code == code, Unit.active.is_(True)))
+
+
+def read_unit(errors: FieldErrors, name: str, value, *, required: bool = True):
+    """Read an active unit by code, recording why it is not acceptable."""
+    code = errors.text(name, value, max_length=40, required=required)
+    unit = get_unit_by_code(code) if code else None
+    if code and unit is None:
+        errors.add(name, _l("No such unit."))
+    return unit
 
 
 def list_units() -> list[Unit]:
@@ -25,3 +36,31 @@ def descendant_ids(unit_id: int) -> set[int]:
     tree = sa.select(Unit.id).where(Unit.id == unit_id).cte("tree", recursive=True)
     tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
     return set(db.session.scalars(sa.select(tree.c.id)))
+
+
+def pinyin_initials(text: str) -> str:
+    """Return the pinyin initials of Chinese text: 人社局 -> rsj."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+def unit_picker_choices(units: list[Unit]):
+    """Return select choices whose options can be searched by name, code or pinyin initials."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [
+        SelectChoice(
+            u.code,
+            f"{u.name} ({u.code})",
+            render_kw={"data-search": f"{u.name} {u.code} {pinyin_initials(u.name)}".lower()},
+        )
+        for u in units
+    ]
+
+
+def handling_units() -> list[Unit]:
+    """Return the units a complaint can be about or be dispatched to (not the center)."""
+    from app.units.models import UnitKind
+
+    return [u for u in list_units() if u.kind != UnitKind.COMPLAINT_CENTER]

@@ -238,3 +238,40 @@ def test_return_request_over_the_api(api, make_case):
     assert r.json["state"] == "dispatched"
     r = api.act(case.id, "request_return", "handler", reason="x", suggested_unit_code="NOPE")
     assert r.status_code == 422 and "suggested_unit_code" in r.json["fields"]
+
+
+def test_idempotency_key_makes_retries_return_the_first_case(api):
+    body = complaint(channel="api")
+    headers = {"Idempotency-Key": "call-7781"}
+    first = api.post("/cases", json=body, headers=dict(headers))
+    again = api.post("/cases", json=body, headers=dict(headers))
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert counts()[0] == 1
+    other = api.post("/cases", json={**body, "title": "另一件"}, headers=dict(headers))
+    assert other.status_code == 409 and counts()[0] == 1
+    # Keys belong to their user: the same key from someone else is a new request.
+    assert api.post("/cases", "center_lead", json=body, headers=dict(headers)).status_code == 201
+    assert api.post("/cases", json=body, headers={"Idempotency-Key": " "}).status_code == 422
+
+
+def test_concurrent_posts_with_one_key_create_one_case(app, api):
+    import threading
+
+    results = []
+    barrier = threading.Barrier(4)
+
+    def post():
+        barrier.wait(timeout=10)
+        r = api.post("/cases", json=complaint(), headers={"Idempotency-Key": "same"})
+        results.append((r.status_code, r.json["id"]))
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(results) == 4 and {s for s, _ in results} == {201}
+    assert len({case_id for _, case_id in results}) == 1
+    assert counts()[0] == 1

@@ -239,7 +239,14 @@ def test_concurrent_update_is_a_conflict_not_an_overwrite(make_case, org, app):
 
 def test_allowed_actions_follow_the_table(make_case, org):
     case = make_case()
-    assert allowed_actions(case, org["users"]["operator"]) == ["dispatch", "reject", "merge"]
+    assert allowed_actions(case, org["users"]["operator"]) == [
+        "dispatch",
+        "reject",
+        "merge",
+        "invalidate",
+        "resolve_directly",
+        "classify",
+    ]
     assert allowed_actions(case, org["users"]["handler"]) == []
     perform_action(case, "dispatch", org["users"]["operator"], {"unit_code": "CC-RSJ"})
     assert allowed_actions(case, org["users"]["handler"]) == ["sign", "request_return"]
@@ -308,3 +315,54 @@ def test_only_the_lead_unit_may_request_a_return(make_case, org):
         perform_action(case, "request_return", org["users"]["handler2"], {"reason": "x"})
     with pytest.raises(Forbidden):
         perform_action(case, "request_return", org["users"]["operator"], {"reason": "x"})
+
+
+def test_invalidate_closes_with_reason(make_case, org):
+    case = make_case()
+    perform_action(case, "invalidate", org["users"]["operator"], {"reason": "广告"})
+    assert case.state == State.INVALID and case.closed_at is not None
+    assert case.open_clock("screen") is None
+
+
+def test_resolve_directly_closes_and_tells_the_complainant(make_case, org):
+    from app.notifications.models import Notification
+
+    case = make_case()
+    perform_action(case, "resolve_directly", org["users"]["operator"], {"text": "请携带身份证。"})
+    db.session.commit()
+    assert case.state == State.CLOSED and case.public_reply == "请携带身份证。"
+    note = db.session.scalar(sa.select(Notification).where(Notification.case_id == case.id))
+    assert note.channel == "sms" and note.to_address == "13812345678"
+    assert "请携带身份证。" in note.body
+
+
+def test_email_case_must_be_classified_before_dispatch(org):
+    from app.intake.services import register_case
+
+    case = register_case(
+        {
+            "channel": "email",
+            "complainant": {"name": "a", "email": "a@example.net"},
+            "title": "t",
+            "content": "c",
+        },
+        None,
+    )
+    assert case.state == State.SCREENING and case.respondent_unit_id is None
+    operator = org["users"]["operator"]
+    with pytest.raises(ValidationFailed):
+        perform_action(case, "dispatch", operator, {"unit_code": "CC-RSJ"})
+    perform_action(
+        case, "classify", operator, {"respondent_unit_code": "CC-RSJ", "category_code": "sloth"}
+    )
+    assert case.state == State.SCREENING and case.category.code == "sloth"
+    assert case.events[-1].data["changes"] == {"respondent_unit": "CC-RSJ", "category": "sloth"}
+    perform_action(case, "dispatch", operator, {"unit_code": "CC-RSJ"})
+    assert case.state == State.DISPATCHED
+
+
+def test_classify_needs_unit_and_category(make_case, org):
+    case = make_case()
+    with pytest.raises(ValidationFailed) as info:
+        perform_action(case, "classify", org["users"]["operator"], {"respondent_unit_code": "X"})
+    assert set(info.value.fields) == {"respondent_unit_code", "category_code"}

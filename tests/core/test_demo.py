@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.cases.models import Case
-from app.demo.seed import seed_demo
+from app.demo.seed import DEMO_CASES, seed_demo
 from app.extensions import db
 from app.units.models import Unit
 
@@ -14,8 +14,8 @@ def test_seed_is_idempotent_and_covers_states_and_tiers(app):
     db.session.commit()
     second = seed_demo()
     db.session.commit()
-    assert first["cases added"] == 11 and second["cases added"] == 0
-    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 11
+    assert first["cases added"] == len(DEMO_CASES) and second["cases added"] == 0
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == len(DEMO_CASES)
     states = set(db.session.scalars(sa.select(Case.state)))
     from app.cases.workflow import State
 

@@ -1,0 +1,28 @@
+"""Attachment rows: the file itself lives under ATTACHMENT_DIR with a random name."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Attachment(db.Model):
+    """One uploaded or received file, belonging to a case or an inbound message."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("inbound_messages.id"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(80))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,53 @@
+"""The triage queue for operators."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.models import CENTER_ROLES
+from app.extensions import db
+from app.mailbox import bp
+from app.mailbox.triage import (
+    attach_to_case,
+    discard_message,
+    get_triage_message,
+    register_from_triage,
+    triage_queue,
+)
+
+
+def _require_center() -> None:
+    if not current_user.has_role(*CENTER_ROLES):
+        abort(403)
+
+
+@bp.get("/mailbox/triage")
+@login_required
+def triage():
+    """List mail that needs an operator's decision."""
+    _require_center()
+    return render_template("mailbox/triage.html", messages=triage_queue())
+
+
+@bp.post("/mailbox/triage/<int:message_id>/<decision>")
+@login_required
+def decide(message_id: int, decision: str):
+    """Register, attach or discard one message from the triage queue."""
+    _require_center()
+    message = get_triage_message(message_id)
+    if decision == "register":
+        case = register_from_triage(message, current_user)
+        db.session.commit()
+        flash(_("Registered as %(number)s.", number=case.number), "success")
+        return redirect(url_for("cases.show", case_id=case.id)), 303
+    if decision == "attach":
+        case = attach_to_case(message, current_user, request.form.get("case_number", ""))
+        db.session.commit()
+        flash(_("Added to case %(number)s.", number=case.number), "success")
+    elif decision == "discard":
+        discard_message(message, current_user)
+        db.session.commit()
+        flash(_("Message discarded."), "success")
+    else:
+        abort(404)
+    return redirect(url_for("mailbox.triage")), 303

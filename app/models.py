@@ -1,0 +1,42 @@
+"""Every table of the application, imported in one place so Alembic sees them all."""
+
+from app.api.models import IdempotencyKey
+from app.attachments.models import Attachment
+from app.auth.models import ApiToken, User, UserRole
+from app.cases.models import (
+    Assignment,
+    Case,
+    Category,
+    Complainant,
+    Event,
+    Reply,
+    ReturnRequest,
+    Visit,
+)
+from app.core.numbering import Counter
+from app.deadlines.models import CalendarDay, Clock
+from app.mailbox.models import InboundMessage
+from app.notifications.models import Notification
+from app.units.models import Unit
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "Attachment",
+    "CalendarDay",
+    "Case",
+    "Category",
+    "Clock",
+    "Complainant",
+    "Counter",
+    "Event",
+    "IdempotencyKey",
+    "InboundMessage",
+    "Notification",
+    "Reply",
+    "ReturnRequest",
+    "Unit",
+    "User",
+    "UserRole",
+    "Visit",
+]
