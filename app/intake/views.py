@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from app.attachments.storage import read_uploads, store_uploads
 from app.auth.models import CENTER_ROLES
 from app.cases.access import visible_cases
-from app.cases.services import category_choices
+from app.cases.services import category_choices, perform_action
 from app.core.errors import ValidationFailed
 from app.core.forms import select_choices
 from app.core.types import utcnow
@@ -16,6 +16,7 @@ from app.core.validation import strip_control
 from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake import bp
+from app.intake.duplicates import find_duplicates
 from app.intake.forms import HotlineForm, LetterForm
 from app.intake.services import earlier_cases_by_phone, register_case, validate_complaint
 from app.units.services import handling_units, unit_picker_choices
@@ -52,6 +53,20 @@ def hotline():
             form_ok = False
         if form_ok:
             case = register_case(form.to_data(), current_user)
+            merge_into = request.form.get("merge_into", type=int)
+            if merge_into:
+                # One click on a duplicate warning: register, then merge (并单) at once.
+                perform_action(case, "merge", current_user, {"case_id": merge_into})
+                db.session.commit()
+                flash(
+                    _(
+                        "Registered as %(number)s and merged into %(into)s.",
+                        number=case.number,
+                        into=case.duplicate_of.number,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("cases.show", case_id=merge_into)), 303
             db.session.commit()
             flash(_("Registered as %(number)s.", number=case.number), "success")
             return redirect(url_for("cases.show", case_id=case.id)), 303
@@ -113,3 +128,19 @@ def letter():
     db.session.commit()
     flash(_("Registered as %(number)s.", number=case.number), "success")
     return redirect(url_for("cases.show", case_id=case.id)), 303
+
+
+@bp.get("/intake/duplicates")
+@login_required
+def duplicates():
+    """Return possible duplicates of the complaint being typed, as an HTML fragment."""
+    _require_center()
+    draft = {
+        "phone": strip_control(request.args.get("phone"), 32),
+        "unit_code": strip_control(request.args.get("unit_code"), 40),
+        "category_code": strip_control(request.args.get("category_code"), 40),
+        "title": strip_control(request.args.get("title"), 200),
+        "content": strip_control(request.args.get("content"), 2000),
+    }
+    found = find_duplicates(draft, visible_cases(current_user))
+    return render_template("intake/_duplicates.html", duplicates=found)

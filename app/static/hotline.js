@@ -1,21 +1,36 @@
-// Look up the caller's earlier cases as soon as the phone number is typed.
+// While the operator types: the caller's earlier cases, and possible duplicates.
 (function () {
-  var phone = document.getElementById("phone");
-  var panel = document.getElementById("earlier-panel");
-  if (!phone || !panel) return;
-  var last = "";
-  var timer = null;
-  function lookup() {
-    var value = phone.value.trim();
-    if (value === last || value.length < 5) return;
-    last = value;
-    fetch(panel.dataset.url + "?phone=" + encodeURIComponent(value), {credentials: "same-origin"})
+  var form = document.getElementById("hotline-form");
+  if (!form) return;
+  var earlier = document.getElementById("earlier-panel");
+  var dupes = document.getElementById("duplicates-panel");
+  var field = function (name) { return form.elements[name] ? form.elements[name].value.trim() : ""; };
+  var lastEarlier = null, lastDupes = null, timer = null;
+
+  function load(panel, params, last) {
+    var query = new URLSearchParams(params).toString();
+    if (query === last) return last;
+    fetch(panel.dataset.url + "?" + query, {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) { if (html) panel.innerHTML = html; });
+    return query;
   }
-  phone.addEventListener("input", function () {
+
+  function refresh() {
+    var phone = field("phone");
+    if (phone.length >= 5) lastEarlier = load(earlier, {phone: phone}, lastEarlier);
+    lastDupes = load(dupes, {
+      phone: phone,
+      unit_code: field("respondent_unit_code"),
+      category_code: field("category_code"),
+      title: field("title"),
+      content: field("content").slice(0, 2000)
+    }, lastDupes);
+  }
+
+  form.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(lookup, 300);
+    timer = setTimeout(refresh, 400);
   });
-  phone.addEventListener("blur", lookup);
+  form.addEventListener("change", refresh);
 })();
