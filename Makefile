@@ -6,7 +6,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format worker translations messages migrate seed clean
+.PHONY: run test lint format worker cron translations messages migrate seed clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -48,6 +48,11 @@ test: translations lint
 
 worker: translations
 	$(BIN)/python -m workers.worker
+
+# The one scheduler process; cron strings are read in local time, so pin it.
+cron: $(VENV)/.installed
+	@test -n "$(REDIS_URL)" || (echo "REDIS_URL is not set" && exit 1)
+	TZ=Asia/Shanghai $(BIN)/rq cron --url "$(REDIS_URL)" --path . workers/cron.py
 
 clean:
 	rm -rf $(VENV) instance/*.db

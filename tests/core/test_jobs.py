@@ -50,3 +50,13 @@ def test_sending_twice_sends_once(make_case, app):
     assert send_notification(note_id) == "sent"
     assert send_notification(note_id) == "skipped"
     assert outbox()[0].attempts == 1
+
+
+def test_cron_config_registers_the_mailbox_fetch(redis_conn):
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=redis_conn)
+    scheduler.load_config_from_file("workers/cron.py")
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    assert jobs["mailbox-fetch"].interval == 120
+    assert jobs["mailbox-fetch"].func.__name__ == "fetch_mailbox_job"

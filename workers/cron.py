@@ -1,0 +1,21 @@
+"""Periodic jobs. Run exactly one scheduler: `make cron` (rq cron, TZ=Asia/Shanghai).
+
+The scheduler only enqueues; `make worker` runs the jobs inside an app context.
+"""
+
+import os
+
+from rq import cron
+
+from app.mailbox.tasks import fetch_mailbox_job
+
+QUEUE = os.environ.get("RQ_QUEUE", "default")
+
+# Fetch the intake mailbox every two minutes (a run finds nothing new cheaply).
+cron.register(
+    fetch_mailbox_job,
+    QUEUE,
+    interval=int(os.environ.get("MAILBOX_FETCH_INTERVAL", "120")),
+    job_timeout=600,
+    name="mailbox-fetch",
+)
