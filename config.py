@@ -52,7 +52,9 @@ class Config:
         "handle": {"normal": ("workdays", 15), "urgent": ("workdays", 3)},
         "visit": {"normal": ("workdays", 3), "urgent": ("workdays", 3)},
     }
-    # Years seeded into the working-day calendar by `flask calendar import`.
+    # Extensions (延期): at most this many approved, each of at most this many working days.
+    MAX_EXTENSIONS = 2
+    MAX_EXTENSION_DAYS = 15
     CALENDAR_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100

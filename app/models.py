@@ -8,7 +8,9 @@ from app.cases.models import (
     Case,
     Category,
     Complainant,
+    Contribution,
     Event,
+    Extension,
     Reply,
     ReturnRequest,
     Visit,
@@ -17,6 +19,7 @@ from app.core.numbering import Counter
 from app.deadlines.models import CalendarDay, Clock
 from app.mailbox.models import InboundMessage
 from app.notifications.models import Notification
+from app.routing.models import RoutingRule
 from app.units.models import Unit
 
 __all__ = [
@@ -28,13 +31,16 @@ __all__ = [
     "Category",
     "Clock",
     "Complainant",
+    "Contribution",
     "Counter",
     "Event",
+    "Extension",
     "IdempotencyKey",
     "InboundMessage",
     "Notification",
     "Reply",
     "ReturnRequest",
+    "RoutingRule",
     "Unit",
     "User",
     "UserRole",

@@ -180,10 +180,12 @@ def client(app):
 def org(app):
     """The demo county's units, categories and users (password ``demo1234``), no cases."""
     from app.demo.seed import seed_categories, seed_units, seed_users
+    from app.routing.defaults import seed_default_rules
 
     units = seed_units()
     categories = seed_categories()
     users = seed_users(units)
+    seed_default_rules()
     db.session.commit()
     return {"units": units, "categories": categories, "users": users}
 
@@ -230,7 +232,9 @@ STEPS = {
     "request_return": ("handler", {"reason": "应由乡镇办理", "suggested_unit_code": "CC-CGZ"}),
     "approve_return": ("operator", {"approve": True, "note": ""}),
     "deny_return": ("operator", {"approve": False, "note": "属于你单位职责"}),
-    "reply": ("handler", {"text": "已核查并整改。", "finding": "substantiated"}),
+    "reply": ("unit_lead", {"text": "已核查并整改。", "finding": "substantiated"}),
+    "draft_reply": ("handler", {"text": "拟答复：已核查。", "finding": "substantiated"}),
+    "sign_off": ("unit_lead", {"approve": True, "note": ""}),
     "review": ("operator", {"pass": True, "note": ""}),
     "send_back": ("operator", {"pass": False, "note": "答复不完整"}),
     "visit": ("operator", {"satisfaction": "satisfied", "resolved": "yes", "note": ""}),
@@ -238,6 +242,7 @@ STEPS = {
     "reopen": ("center_lead", {"reason": "投诉人提供了新证据"}),
 }
 ACTION_OF_STEP = {
+    "draft_reply": "reply",
     "send_back": "review",
     "visit_unsatisfied": "visit",
     "approve_return": "decide_return",

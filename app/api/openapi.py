@@ -323,6 +323,47 @@ def build_openapi(server_url: str) -> dict:
                     },
                 },
             },
+            "/routing/suggest": {
+                "get": {
+                    "summary": "Where the routing rules send a draft complaint, and why",
+                    "parameters": [
+                        {
+                            "name": "respondent_unit_code",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "category_code",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "subject_kind",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["unit", "staff", "unit_leader"]},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "unit_code": {"type": "string", "nullable": True},
+                                    "unit_name": {"type": "string", "nullable": True},
+                                    "relation": {"type": "string"},
+                                    "rule": {"type": "object", "nullable": True},
+                                    "explanation": {"type": "string"},
+                                    "trace": {"type": "array", "items": {"type": "object"}},
+                                },
+                            }
+                        ),
+                        **{k: ERRORS[k] for k in ("401", "403", "422")},
+                    },
+                }
+            },
             "/cases/{case_id}": {
                 "get": {
                     "summary": "One case with clocks and events",

@@ -340,6 +340,44 @@ def case_action(case_id: int, action: str):
     return jsonify(case_detail(case, user))
 
 
+@bp.get("/routing/suggest")
+@token_required
+def routing_suggest():
+    """Return where the routing rules send a draft complaint, and why."""
+    from app.cases.services import read_category
+    from app.core.validation import FieldErrors
+    from app.routing.router import suggest_route
+    from app.units.services import read_unit
+
+    if not g.api_user.has_role(*CENTER_ROLES):
+        raise Forbidden("Only complaint-center staff route cases.")
+    errors = FieldErrors()
+    unit = read_unit(errors, "respondent_unit_code", request.args.get("respondent_unit_code"))
+    category = read_category(errors, "category_code", request.args.get("category_code"))
+    subject_kind = errors.choice(
+        "subject_kind", request.args.get("subject_kind") or "unit", ["unit", "staff", "unit_leader"]
+    )
+    errors.raise_if_any()
+    suggestion = suggest_route(unit, category, subject_kind)
+    return jsonify(
+        unit_code=suggestion.unit.code if suggestion.unit else None,
+        unit_name=suggestion.unit.name if suggestion.unit else None,
+        relation=suggestion.relation.value,
+        rule={
+            "id": suggestion.rule.id,
+            "position": suggestion.rule.position,
+            "name": suggestion.rule.name,
+        }
+        if suggestion.rule
+        else None,
+        explanation=suggestion.explanation,
+        trace=[
+            {"rule": c.rule.name, "matched": c.matched, "reasons": c.reasons}
+            for c in suggestion.trace
+        ],
+    )
+
+
 @bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(anything):
     """Answer unknown API paths with a JSON 404."""

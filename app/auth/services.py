@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -106,3 +106,29 @@ def user_for_token(token: str) -> User | None:
         row.last_used_at = now
         db.session.commit()
     return row.user
+
+
+def users_backed_up_by(user: User) -> list[User]:
+    """Return the active users who are away now and name ``user`` as their backup."""
+    if user is None or getattr(user, "id", None) is None:
+        return []
+    # Asked for every row of the workflow table when a page is drawn: once per request.
+    cache = g.setdefault("backed_up_by", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = list(
+            db.session.scalars(
+                sa.select(User).where(
+                    User.backup_user_id == user.id,
+                    User.away_until > utcnow(),
+                    User.active.is_(True),
+                )
+            )
+        )
+    return cache[user.id]
+
+
+def deliver_to(user: User) -> tuple[User, User | None]:
+    """Return who receives ``user``'s work now: (recipient, the away user it stands in for)."""
+    if user.away_until and user.away_until > utcnow() and user.backup_user is not None:
+        return user.backup_user, user
+    return user, None

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from app.auth.models import CASE_READER_ROLES, CENTER_ROLES, Role
+from app.auth.services import users_backed_up_by
 from app.cases.models import Assignment, Case
 from app.core.errors import NotFound
 from app.core.masking import mask_email, mask_name, mask_phone
@@ -12,13 +13,25 @@ from app.units.services import descendant_ids
 FULL_IDENTITY_ROLES = CENTER_ROLES | {Role.INSPECTOR}
 
 
+def _unit_people(user) -> list:
+    """Return ``user`` and the away colleagues they back up (AB岗): whose cases they see."""
+    return [user, *users_backed_up_by(user)]
+
+
 def visibility_clause(user) -> sa.ColumnElement[bool]:
     """Return a WHERE clause selecting the cases ``user`` may see."""
     if user.has_role(*FULL_IDENTITY_ROLES):
         return sa.true()
     clauses = []
-    if user.unit_id is not None and user.has_role(Role.HANDLER, Role.UNIT_LEAD):
-        units = descendant_ids(user.unit_id) if user.has_role(Role.UNIT_LEAD) else {user.unit_id}
+    units: set[int] = set()
+    for person in _unit_people(user):
+        if person.unit_id is None:
+            continue
+        if person.has_role(Role.UNIT_LEAD):
+            units |= descendant_ids(person.unit_id)
+        elif person.has_role(Role.HANDLER):
+            units.add(person.unit_id)
+    if units:
         clauses.append(
             sa.exists().where(
                 Assignment.case_id == Case.id,
@@ -27,11 +40,13 @@ def visibility_clause(user) -> sa.ColumnElement[bool]:
             )
         )
     if user.unit_id is not None and user.has_role(Role.LEADER):
-        units = descendant_ids(user.unit_id)
+        jurisdiction = descendant_ids(user.unit_id)
         clauses.append(
             sa.or_(
-                Case.respondent_unit_id.in_(units),
-                sa.exists().where(Assignment.case_id == Case.id, Assignment.unit_id.in_(units)),
+                Case.respondent_unit_id.in_(jurisdiction),
+                sa.exists().where(
+                    Assignment.case_id == Case.id, Assignment.unit_id.in_(jurisdiction)
+                ),
             )
         )
     return sa.or_(*clauses) if clauses else sa.false()

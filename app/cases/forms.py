@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.models import Finding, Resolved, Satisfaction, SubjectKind, Urgency
@@ -64,10 +72,21 @@ class ClassifyForm(ActionForm):
 
 class DispatchForm(ActionForm):
     unit_code = SelectField(_l("Lead unit"), validators=[DataRequired()], validate_choice=False)
+    override_reason = TextAreaField(
+        _l("Reason for not following the suggestion"), validators=[Optional(), Length(max=5000)]
+    )
+    assist_unit_codes = SelectMultipleField(
+        _l("Assisting units (optional)"), validators=[Optional()], validate_choice=False
+    )
     note = TextAreaField(_l("Instructions to the unit"), validators=[Optional(), Length(max=5000)])
 
     def to_data(self) -> dict:
-        return {"unit_code": self.unit_code.data, "note": self.note.data}
+        return {
+            "unit_code": self.unit_code.data,
+            "override_reason": self.override_reason.data,
+            "assist_unit_codes": [c for c in self.assist_unit_codes.data or [] if c],
+            "note": self.note.data,
+        }
 
     def fill_from(self, case) -> None:
         self.unit_code.data = case.respondent_unit.code if case.respondent_unit else ""
@@ -133,6 +152,66 @@ class ResolveDirectlyForm(ActionForm):
 
     def to_data(self) -> dict:
         return {"text": self.text.data}
+
+
+def _decision_form(approve_label, reject_label, note_label):
+    class DecisionForm(ActionForm):
+        decision = RadioField(
+            _l("Decision"),
+            choices=select_choices([("approve", approve_label), ("reject", reject_label)]),
+            validators=[DataRequired()],
+        )
+        note = TextAreaField(note_label, validators=[Optional(), Length(max=5000)])
+
+        def to_data(self) -> dict:
+            return {"approve": self.decision.data == "approve", "note": self.note.data}
+
+    return DecisionForm
+
+
+SignOffForm = _decision_form(
+    _l("Approve: send the reply to the center"),
+    _l("Return it to the handler"),
+    _l("Note (required to return)"),
+)
+DecideExtensionForm = _decision_form(
+    _l("Approve the extension"), _l("Deny it"), _l("Note (required to deny)")
+)
+
+
+class RequestExtensionForm(ActionForm):
+    days = IntegerField(_l("Working days needed"), validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Why more time is needed"), validators=[DataRequired(), Length(max=5000)]
+    )
+
+    def to_data(self) -> dict:
+        return {"days": self.days.data, "reason": self.reason.data}
+
+
+class SubDispatchForm(ActionForm):
+    unit_code = SelectField(
+        _l("Unit below yours"), validators=[DataRequired()], validate_choice=False
+    )
+    note = TextAreaField(_l("Instructions"), validators=[Optional(), Length(max=5000)])
+
+    def to_data(self) -> dict:
+        return {"unit_code": self.unit_code.data, "note": self.note.data}
+
+
+def _text_form(text_label):
+    class TextForm(ActionForm):
+        text = TextAreaField(text_label, validators=[DataRequired(), Length(max=20000)])
+
+        def to_data(self) -> dict:
+            return {"text": self.text.data}
+
+    return TextForm
+
+
+SubReplyForm = _text_form(_l("Your reply to the lead unit"))
+ContributeForm = _text_form(_l("Your unit's input"))
+CommentForm = _text_form(_l("Comment"))
 
 
 class ReplyForm(ActionForm):
@@ -216,6 +295,13 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "invalidate": InvalidateForm,
     "resolve_directly": ResolveDirectlyForm,
     "sign": SignForm,
+    "sign_off": SignOffForm,
+    "request_extension": RequestExtensionForm,
+    "decide_extension": DecideExtensionForm,
+    "sub_dispatch": SubDispatchForm,
+    "sub_reply": SubReplyForm,
+    "contribute": ContributeForm,
+    "comment": CommentForm,
     "request_return": RequestReturnForm,
     "decide_return": DecideReturnForm,
     "reply": ReplyForm,

@@ -60,6 +60,7 @@ class Resolved(enum.StrEnum):
 class AssignmentRole(enum.StrEnum):
     LEAD = "lead"
     ASSIST = "assist"
+    SUB = "sub"  # a unit below the lead, passed the case by it (下派)
 
 
 class Category(db.Model):
@@ -146,6 +147,8 @@ class Case(db.Model):
     visits: Mapped[list["Visit"]] = relationship(order_by="Visit.id")
     return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
     attachments = relationship("Attachment", order_by="Attachment.id", viewonly=True)
+    extensions: Mapped[list["Extension"]] = relationship(order_by="Extension.id")
+    contributions: Mapped[list["Contribution"]] = relationship(order_by="Contribution.id")
     messages = relationship("InboundMessage", order_by="InboundMessage.id", viewonly=True)
 
     @property
@@ -217,8 +220,47 @@ class ReturnRequest(db.Model):
     suggested_unit: Mapped[Unit | None] = relationship(foreign_keys=[suggested_unit_id])
 
 
+class Extension(db.Model):
+    """A request for more time (延期): days and reason, decided by the center."""
+
+    __tablename__ = "extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    days: Mapped[int] = mapped_column(sa.SmallInteger)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    approved: Mapped[bool | None] = mapped_column(sa.Boolean)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    old_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Contribution(db.Model):
+    """Input from an assisting unit (协办意见) or a sub-unit's reply upward (下级答复)."""
+
+    __tablename__ = "contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    author: Mapped[User] = relationship()
+
+
 class Reply(db.Model):
-    """The handling unit's reply and the center's review of it."""
+    """The handling unit's reply, its lead's sign-off and the center's review of it."""
 
     __tablename__ = "replies"
 
@@ -229,6 +271,11 @@ class Reply(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
     finding: Mapped[str] = mapped_column(sa.String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A handler's draft waits for the unit lead (None: not yet decided).
+    signed_off: Mapped[bool | None] = mapped_column(sa.Boolean)
+    signed_off_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sign_off_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     review_passed: Mapped[bool | None] = mapped_column(sa.Boolean)
     review_note: Mapped[str] = mapped_column(sa.Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

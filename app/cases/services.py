@@ -8,26 +8,31 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import Role, User, UserRole
+from app.auth.services import deliver_to
 from app.cases.models import (
     Assignment,
     AssignmentRole,
     Case,
     Category,
     Event,
-    Finding,
-    Reply,
     Resolved,
-    ReturnRequest,
     Satisfaction,
     SubjectKind,
     Urgency,
     Visit,
 )
-from app.cases.workflow import ACTIONS, TRANSITIONS, State, Transition, check_transition
-from app.core.errors import Conflict, NotFound
+from app.cases.workflow import (
+    ACTIONS,
+    TRANSITIONS,
+    State,
+    Transition,
+    acting_as,
+    check_transition,
+)
+from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
-from app.deadlines.services import start_clock, stop_all_clocks, stop_clock
+from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, stop_clock
 from app.extensions import db
 from app.notifications.services import notify_complainant, queue_notification
 from app.units.models import UnitKind
@@ -95,6 +100,10 @@ def apply_transition(
 ) -> Event:
     """Move ``case`` along ``transition`` (or to ``target`` for a "go back" row) and record it."""
     from_state = case.state
+    principal = acting_as(case, actor, transition) if actor is not None else None
+    if principal is not None and principal is not actor:
+        # AB岗: the backup acted in the away colleague's place; the trail says so.
+        data = {**data, "acting_for": principal.username, "acting_for_name": principal.name}
     target = transition.target or target
     if target is None:
         raise ValueError(f"transition {transition.action!r} needs an explicit target")
@@ -137,8 +146,11 @@ def perform_action(
     if action not in ACTIONS:
         raise NotFound(_l("Unknown action: %(action)s", action=action))
     check_version(case, expected_version)
+    from app.cases.unit_work import UNIT_HANDLERS
+
+    handler = HANDLERS.get(action) or UNIT_HANDLERS[action]
     try:
-        HANDLERS[action](case, actor, data)
+        handler(case, actor, data)
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
@@ -195,6 +207,13 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     note = errors.text(
         "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
     )
+    override = errors.text(
+        "override_reason",
+        data.get("override_reason"),
+        max_length=TEXT_MAX,
+        required=False,
+        multiline=True,
+    )
     unit = get_unit_by_code(code) if code else None
     if case.respondent_unit_id is None or case.category_id is None:
         errors.add("unit_code", _l("Classify the case (unit and category) before dispatching."))
@@ -202,6 +221,17 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
         errors.add("unit_code", _l("No such unit."))
     elif unit is not None and unit.kind == UnitKind.COMPLAINT_CENTER:
         errors.add("unit_code", _l("Cases are dispatched to handling units, not to the center."))
+    assists = _read_assist_units(errors, data.get("assist_unit_codes"), unit)
+    suggestion = suggest_for(case) if case.respondent_unit_id and case.category_id else None
+    overridden = suggestion is not None and unit is not None and suggestion.unit != unit
+    if overridden and not override:
+        errors.add(
+            "override_reason",
+            _l(
+                "The router suggests %(unit)s; give a reason to send it elsewhere.",
+                unit=suggestion.unit.name if suggestion.unit else "—",
+            ),
+        )
     errors.raise_if_any()
     now = utcnow()
     for old in case.active_assignments:
@@ -213,6 +243,15 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
             unit_id=unit.id, role=AssignmentRole.LEAD, dispatched_at=now, dispatched_by_id=actor.id
         )
     )
+    for assist in assists:
+        case.assignments.append(
+            Assignment(
+                unit_id=assist.id,
+                role=AssignmentRole.ASSIST,
+                dispatched_at=now,
+                dispatched_by_id=actor.id,
+            )
+        )
     db.session.flush()
     sign = start_clock(case, "sign", now)
     handle = start_clock(case, "handle", now)
@@ -227,10 +266,42 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
             "sign_due": sign.due_at.isoformat(),
             "handle_due": handle.due_at.isoformat(),
             "provisional": sign.provisional or handle.provisional,
+            "assist_unit_codes": [a.code for a in assists],
+            "suggested_unit_code": suggestion.unit.code if suggestion and suggestion.unit else "",
+            "rule": suggestion.rule.name if suggestion and suggestion.rule else "",
+            "explanation": suggestion.explanation if suggestion else "",
+            "override_reason": override if overridden else "",
         },
         now,
     )
-    _notify_unit(case, unit.id, _l("New case %(number)s to sign for", number=case.number))
+    notify_unit(case, unit.id, _l("New case %(number)s to sign for", number=case.number))
+    for assist in assists:
+        notify_unit(case, assist.id, _l("New case %(number)s to assist with", number=case.number))
+
+
+def suggest_for(case: Case):
+    """Return the router's suggestion for a classified case."""
+    from app.routing.router import suggest_route
+
+    return suggest_route(case.respondent_unit, case.category, case.subject_kind)
+
+
+def _read_assist_units(errors: FieldErrors, codes, lead) -> list:
+    if codes in (None, "", []):
+        return []
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        errors.add("assist_unit_codes", _l("Must be a list of unit codes."))
+        return []
+    units = []
+    for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
+        unit = get_unit_by_code(code)
+        if unit is None or unit.kind == UnitKind.COMPLAINT_CENTER:
+            errors.add("assist_unit_codes", _l("No such unit: %(code)s", code=code))
+        elif lead is not None and unit.id == lead.id:
+            errors.add("assist_unit_codes", _l("The lead unit cannot also assist."))
+        else:
+            units.append(unit)
+    return units
 
 
 def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -330,51 +401,6 @@ def _find_merge_target(data: dict[str, Any], errors: FieldErrors) -> Case | None
     return target
 
 
-def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
-    """Sign for a dispatched case on behalf of the lead unit (签收)."""
-    t = check_transition(case, "sign", actor)
-    now = utcnow()
-    lead = case.lead_assignment
-    lead.signed_at = now
-    lead.signed_by_id = actor.id
-    clock = stop_clock(case, "sign", now)
-    apply_transition(case, t, actor, {"late": bool(clock and clock.late)}, now)
-
-
-def request_return(case: Case, actor: User, data: dict[str, Any]) -> None:
-    """The lead unit says the case is not theirs (退单); its clocks keep running meanwhile."""
-    t = check_transition(case, "request_return", actor)
-    errors = FieldErrors()
-    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
-    code = errors.text(
-        "suggested_unit_code", data.get("suggested_unit_code"), max_length=40, required=False
-    )
-    suggested = get_unit_by_code(code) if code else None
-    if code and suggested is None:
-        errors.add("suggested_unit_code", _l("No such unit."))
-    errors.raise_if_any()
-    now = utcnow()
-    lead = case.lead_assignment
-    case.return_requests.append(
-        ReturnRequest(
-            assignment_id=lead.id,
-            unit_id=lead.unit_id,
-            requested_by_id=actor.id,
-            requested_at=now,
-            reason=reason,
-            suggested_unit_id=suggested.id if suggested else None,
-            previous_state=case.state,
-        )
-    )
-    apply_transition(
-        case,
-        t,
-        actor,
-        {"reason": reason, "suggested_unit_code": suggested.code if suggested else ""},
-        now,
-    )
-
-
 def _read_decision(
     data: dict[str, Any], flag: str, outcomes: tuple[str, str], errors: FieldErrors
 ) -> tuple[bool | None, str, str | None]:
@@ -414,26 +440,10 @@ def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
         stop_clock(case, "handle", now)
         start_clock(case, "screen", now)
     else:
-        _notify_unit(case, request.unit_id, _l("Return of %(number)s denied", number=case.number))
+        notify_unit(case, request.unit_id, _l("Return of %(number)s denied", number=case.number))
     apply_transition(
         case, t, actor, {"approve": approve, "note": note}, now, target=request.previous_state
     )
-
-
-def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
-    """Submit the lead unit's reply and finding to the center."""
-    t = check_transition(case, "reply", actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
-    finding = errors.choice("finding", data.get("finding"), list(Finding))
-    errors.raise_if_any()
-    now = utcnow()
-    lead = case.lead_assignment
-    case.replies.append(
-        Reply(unit_id=lead.unit_id, author_id=actor.id, text=text, finding=finding, created_at=now)
-    )
-    clock = stop_clock(case, "handle", now)
-    apply_transition(case, t, actor, {"finding": finding, "late": bool(clock and clock.late)}, now)
 
 
 def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -462,7 +472,7 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
             set_public_reply(case, public_reply, now)
     else:
         start_clock(case, "handle", now)
-        _notify_unit(case, reply.unit_id, _l("Reply to %(number)s sent back", number=case.number))
+        notify_unit(case, reply.unit_id, _l("Reply to %(number)s sent back", number=case.number))
     apply_transition(case, t, actor, {"pass": passed, "note": note}, now)
 
 
@@ -499,7 +509,7 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
         start_clock(case, "handle", now)
         lead = case.lead_assignment
         if lead is not None:
-            _notify_unit(
+            notify_unit(
                 case, lead.unit_id, _l("Case %(number)s must be redone", number=case.number)
             )
     else:
@@ -508,6 +518,56 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
     apply_transition(
         case, t, actor, {"satisfaction": satisfaction, "resolved": resolved, "note": note}, now
     )
+
+
+def decide_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Approve an extension (the handle deadline moves) or deny it; the second needs the lead."""
+    errors = FieldErrors()
+    approve, note, outcome = _read_decision(data, "approve", ("approve", "deny"), errors)
+    t = check_transition(case, "decide_extension", actor, outcome)
+    request = next((e for e in case.extensions if e.approved is None), None)
+    if request is None:
+        raise InvalidTransition(_l("No extension request is waiting for a decision."))
+    already = sum(1 for e in case.extensions if e.approved)
+    if approve and already >= 1 and not actor.has_role(Role.CENTER_LEAD):
+        raise Forbidden(_l("A second extension must be approved by the center lead."))
+    errors.raise_if_any()
+    now = utcnow()
+    request.approved, request.decided_by_id, request.decided_at = approve, actor.id, now
+    request.decision_note = note
+    event = {"approve": approve, "note": note, "days": request.days}
+    if approve:
+        clock = case.open_clock("handle")
+        request.old_due_at = clock.due_at
+        moved = extend_clock(clock, request.days)
+        request.new_due_at = moved.due_at
+        event.update(old_due=request.old_due_at.isoformat(), new_due=moved.due_at.isoformat())
+    notify_unit(
+        case,
+        request.unit_id,
+        _l("Extension for %(number)s approved", number=case.number)
+        if approve
+        else _l("Extension for %(number)s denied", number=case.number),
+        note,
+    )
+    apply_transition(case, t, actor, event, now)
+
+
+def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Leave a comment on an open case; the other side is told."""
+    t = check_transition(case, "comment", actor)
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX, multiline=True)
+    errors.raise_if_any()
+    apply_transition(case, t, actor, {"text": text}, utcnow())
+    subject = _l("Comment on %(number)s", number=case.number)
+    if actor.has_role(Role.OPERATOR, Role.CENTER_LEAD):
+        for assignment in case.active_assignments:
+            notify_unit(case, assignment.unit_id, subject, text)
+    else:
+        entered_by = case.entered_by
+        if entered_by is not None:
+            notify_user(entered_by, case, subject, text)
 
 
 def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -531,18 +591,20 @@ HANDLERS = {
     "merge": merge_case,
     "invalidate": invalidate_case,
     "resolve_directly": resolve_directly,
-    "sign": sign_case,
-    "request_return": request_return,
     "decide_return": decide_return,
-    "reply": reply_case,
     "review": review_reply,
     "visit": record_visit,
     "reopen": reopen_case,
+    "decide_extension": decide_extension,
+    "comment": comment_case,
 }
 
 
-def _notify_unit(case: Case, unit_id: int, subject) -> None:
-    """Tell the unit's handlers and lead, in the outbox, that the case needs them."""
+def notify_unit(case: Case, unit_id: int, subject, body: str = "") -> None:
+    """Tell the unit's handlers and lead that the case needs them (in-app, and e-mail if known).
+
+    A user who is away has it delivered to their backup instead (AB岗).
+    """
     users = db.session.scalars(
         sa.select(User).where(
             User.unit_id == unit_id,
@@ -554,4 +616,15 @@ def _notify_unit(case: Case, unit_id: int, subject) -> None:
         )
     )
     for user in users:
-        queue_notification(user, case, str(subject))
+        notify_user(user, case, subject, body)
+
+
+def notify_user(user: User, case: Case, subject, body: str = "") -> None:
+    """Send one message to ``user``, or to their backup while they are away."""
+    recipient, standing_in_for = deliver_to(user)
+    subject = str(subject)
+    if standing_in_for is not None:
+        subject += str(_l(" (as backup for %(name)s)", name=standing_in_for.name))
+    queue_notification(recipient, case, subject, body)
+    if recipient.email:
+        queue_notification(recipient, case, subject, body, channel="email")

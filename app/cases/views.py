@@ -16,7 +16,8 @@ from app.cases.access import (
 )
 from app.cases.forms import ACTION_FORMS
 from app.cases.models import Assignment, Case, Channel
-from app.cases.services import category_choices, perform_action
+from app.cases.services import category_choices, perform_action, suggest_for
+from app.cases.unit_work import pending_reply
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.templating import label
 from app.core.validation import strip_control
@@ -30,6 +31,8 @@ def _fill_choices(form) -> None:
     for field in form:
         if field.name.endswith("unit_code"):
             field.choices = [blank, *unit_picker_choices(handling_units())]
+        elif field.name.endswith("unit_codes"):
+            field.choices = unit_picker_choices(handling_units())
         elif field.name == "category_code":
             field.choices = [blank, *category_choices()]
 
@@ -102,11 +105,18 @@ def show(case_id: int):
         form.fill_from(case)
         forms[action] = form
     unclassified = case.respondent_unit_id is None or case.category_id is None
+    suggestion = None
+    if "dispatch" in forms and not unclassified:
+        suggestion = suggest_for(case)
+        if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
+            forms["dispatch"].unit_code.data = suggestion.unit.code
     primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
     return render_template(
         "cases/show.html",
         case=case,
         primary_action=primary,
+        suggestion=suggestion,
+        pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
     )

@@ -46,10 +46,13 @@ FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.INVALID, State.MERGED, State
 
 
 class Actor(enum.StrEnum):
-    """Whose turn it is: the center, or the unit that leads the case."""
+    """Whose turn it is, beyond holding the right role."""
 
     CENTER = "center"
-    LEAD_UNIT = "lead_unit"
+    LEAD_UNIT = "lead_unit"  # the unit that leads the case (主办)
+    ASSIST_UNIT = "assist_unit"  # an assisting unit (协办)
+    SUB_UNIT = "sub_unit"  # a unit the lead passed the case down to (下派)
+    INVOLVED = "involved"  # the center, or any unit working on the case
 
 
 @dataclass(frozen=True)
@@ -73,33 +76,99 @@ def _t(action, sources, target, roles, **kw) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), **kw)
 
 
+def _stay(action, states, roles, **kw) -> tuple[Transition, ...]:
+    """Rows for an action that leaves the state as it is, one per state."""
+    return tuple(_t(action, {state}, state, roles, **kw) for state in states)
+
+
 S = State
+LEAD, ASSIST, SUB, INVOLVED = Actor.LEAD_UNIT, Actor.ASSIST_UNIT, Actor.SUB_UNIT, Actor.INVOLVED
+UNIT_LEAD_ONLY = {Role.UNIT_LEAD}
+OPEN_STATES = [s for s in State if s not in {S.NOT_ACCEPTED, S.INVALID, S.MERGED, S.CLOSED}]
 TRANSITIONS: tuple[Transition, ...] = (
+    # Screening (甄别)
     _t("screen", {S.REGISTERED}, S.SCREENING, CENTER_ROLES),
     _t("dispatch", {S.SCREENING}, S.DISPATCHED, CENTER_ROLES, required=("unit_code",)),
     _t("reject", {S.SCREENING}, S.NOT_ACCEPTED, CENTER_ROLES, required=("reason",)),
     _t("merge", {S.SCREENING}, S.MERGED, CENTER_ROLES, required=("case_id",)),
     _t("invalidate", {S.SCREENING}, S.INVALID, CENTER_ROLES, required=("reason",)),
     _t("resolve_directly", {S.SCREENING}, S.CLOSED, CENTER_ROLES, required=("text",)),
-    # Classifying keeps the state: the operator sets or corrects unit and category.
-    _t("classify", {S.REGISTERED}, S.REGISTERED, CENTER_ROLES),
-    _t("classify", {S.SCREENING}, S.SCREENING, CENTER_ROLES),
-    _t("sign", {S.DISPATCHED}, S.HANDLING, UNIT_ROLES, actor=Actor.LEAD_UNIT),
+    *_stay("classify", [S.REGISTERED, S.SCREENING], CENTER_ROLES),
+    # The lead unit's work
+    _t("sign", {S.DISPATCHED}, S.HANDLING, UNIT_ROLES, actor=LEAD),
     _t(
         "reply",
         {S.HANDLING},
         S.REPLIED,
-        UNIT_ROLES,
-        actor=Actor.LEAD_UNIT,
+        UNIT_LEAD_ONLY,
+        actor=LEAD,
+        outcome="direct",
         required=("text", "finding"),
     ),
+    # A handler's reply waits for the unit lead's sign-off (the state does not move yet).
+    _t(
+        "reply",
+        {S.HANDLING},
+        S.HANDLING,
+        {Role.HANDLER},
+        actor=LEAD,
+        outcome="draft",
+        required=("text", "finding"),
+    ),
+    _t(
+        "sign_off",
+        {S.HANDLING},
+        S.REPLIED,
+        UNIT_LEAD_ONLY,
+        actor=LEAD,
+        outcome="approve",
+        required=("approve",),
+    ),
+    _t(
+        "sign_off",
+        {S.HANDLING},
+        S.HANDLING,
+        UNIT_LEAD_ONLY,
+        actor=LEAD,
+        outcome="reject",
+        required=("approve",),
+    ),
+    _t(
+        "request_extension",
+        {S.HANDLING},
+        S.HANDLING,
+        UNIT_ROLES,
+        actor=LEAD,
+        required=("days", "reason"),
+    ),
+    _t("sub_dispatch", {S.HANDLING}, S.HANDLING, UNIT_ROLES, actor=LEAD, required=("unit_code",)),
     _t(
         "request_return",
         {S.DISPATCHED, S.HANDLING},
         S.RETURN_REQUESTED,
         UNIT_ROLES,
-        actor=Actor.LEAD_UNIT,
+        actor=LEAD,
         required=("reason",),
+    ),
+    # Other units' part
+    *_stay("contribute", [S.DISPATCHED, S.HANDLING], UNIT_ROLES, actor=ASSIST, required=("text",)),
+    _t("sub_reply", {S.HANDLING}, S.HANDLING, UNIT_ROLES, actor=SUB, required=("text",)),
+    # The center's decisions
+    _t(
+        "decide_extension",
+        {S.HANDLING},
+        S.HANDLING,
+        CENTER_ROLES,
+        outcome="approve",
+        required=("approve",),
+    ),
+    _t(
+        "decide_extension",
+        {S.HANDLING},
+        S.HANDLING,
+        CENTER_ROLES,
+        outcome="deny",
+        required=("approve",),
     ),
     _t(
         "decide_return",
@@ -136,6 +205,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         required=("satisfaction", "resolved"),
     ),
     _t("reopen", {S.CLOSED}, S.SCREENING, {Role.CENTER_LEAD}, required=("reason",)),
+    # Anyone working on an open case may comment; the other side is told.
+    *_stay("comment", OPEN_STATES, CENTER_ROLES | UNIT_ROLES, actor=INVOLVED, required=("text",)),
 )
 
 ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
@@ -149,6 +220,13 @@ ACTION_LABELS = {
     "invalidate": _l("Mark invalid"),
     "resolve_directly": _l("Answer directly"),
     "sign": _l("Sign for"),
+    "sign_off": _l("Sign off the reply"),
+    "request_extension": _l("Request extension"),
+    "decide_extension": _l("Decide extension"),
+    "sub_dispatch": _l("Pass down to a unit below"),
+    "sub_reply": _l("Reply to the lead unit"),
+    "contribute": _l("Give assisting input"),
+    "comment": _l("Comment"),
     "request_return": _l("Request return"),
     "decide_return": _l("Decide return request"),
     "reply": _l("Reply"),
@@ -163,12 +241,49 @@ def transitions_for(action: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.action == action]
 
 
-def is_actor(case, user, transition: Transition) -> bool:
-    """Return True if ``user`` acts for the side whose turn the transition is."""
+def _unit_roles_on(case, unit_ids: set[int]) -> set[str]:
+    return {a.role for a in case.active_assignments if a.unit_id in unit_ids}
+
+
+def _fits(case, person, transition: Transition) -> bool:
+    """Return True if ``person`` by themselves holds the role and the unit the row needs."""
+    if not person.has_role(*transition.roles):
+        return False
+    if transition.actor is Actor.CENTER:
+        return True
+    roles = _unit_roles_on(case, {person.unit_id} if person.unit_id else set())
     if transition.actor is Actor.LEAD_UNIT:
-        lead = case.lead_assignment
-        return lead is not None and user.unit_id == lead.unit_id
-    return True
+        return "lead" in roles
+    if transition.actor is Actor.ASSIST_UNIT:
+        return "assist" in roles
+    if transition.actor is Actor.SUB_UNIT:
+        return "sub" in roles
+    return person.has_role(*CENTER_ROLES) or bool(roles)
+
+
+def acting_as(case, user, transition: Transition):
+    """Return who ``user`` acts as for this row: themselves, an away colleague, or None.
+
+    Under the AB post rule (AB岗) the backup of a colleague who is away does that
+    colleague's work, with that colleague's role and unit.
+    """
+    if _fits(case, user, transition):
+        return user
+    for colleague in backed_up_users(user):
+        if _fits(case, colleague, transition):
+            return colleague
+    return None
+
+
+def backed_up_users(user) -> list:
+    """Return the users who are away now and have ``user`` as their backup (AB岗)."""
+    from app.auth.services import users_backed_up_by
+
+    return users_backed_up_by(user)
+
+
+def _may_hold(user, roles) -> bool:
+    return user.has_role(*roles) or any(c.has_role(*roles) for c in backed_up_users(user))
 
 
 def check_transition(case, action: str, user, outcome: str | None = None) -> Transition:
@@ -176,12 +291,12 @@ def check_transition(case, action: str, user, outcome: str | None = None) -> Tra
 
     The order of checks decides the answer: an unknown action is 404, a role
     that never does this action is 403, the wrong state is 409, and acting for
-    a unit that does not lead the case is 403.
+    a unit that has no such part in the case is 403.
     """
     rows = transitions_for(action)
     if not rows:
         raise NotFound(_l("Unknown action: %(action)s", action=action))
-    if not any(user.has_role(*t.roles) for t in rows):
+    if not any(_may_hold(user, t.roles) for t in rows):
         raise Forbidden(_l("Your role may not do this."))
     state = State(case.state)
     in_state = [t for t in rows if state in t.sources and (outcome is None or t.outcome == outcome)]
@@ -193,9 +308,9 @@ def check_transition(case, action: str, user, outcome: str | None = None) -> Tra
             )
         )
     for t in in_state:
-        if user.has_role(*t.roles) and is_actor(case, user, t):
+        if acting_as(case, user, t) is not None:
             return t
-    raise Forbidden(_l("Your unit does not lead this case."))
+    raise Forbidden(_l("Your unit has no such part in this case."))
 
 
 def allowed_actions(case, user) -> list[str]:
@@ -203,11 +318,6 @@ def allowed_actions(case, user) -> list[str]:
     state = State(case.state)
     allowed = []
     for t in TRANSITIONS:
-        if (
-            state in t.sources
-            and t.action not in allowed
-            and user.has_role(*t.roles)
-            and is_actor(case, user, t)
-        ):
+        if state in t.sources and t.action not in allowed and acting_as(case, user, t):
             allowed.append(t.action)
     return allowed

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.deadlines.models import CalendarDay, Clock
-from app.deadlines.workdays import WorkCalendar, compute_deadline, to_local
+from app.deadlines.workdays import WorkCalendar, add_workdays, compute_deadline, to_local
 from app.extensions import db
 
 # Far enough ahead for any limit plus extensions (15 + 2 x 15 working days).
@@ -93,6 +93,15 @@ def start_clock(case, kind: str, at: datetime) -> Clock:
     )
     db.session.add(clock)
     case.clocks.append(clock)
+    return clock
+
+
+def extend_clock(clock: Clock, days: int) -> Clock:
+    """Move a running clock's deadline ``days`` working days later (an approved extension)."""
+    deadline = add_workdays(clock.due_at, days, load_calendar(to_local(clock.due_at).date()))
+    clock.due_at = deadline.due_at
+    clock.provisional = clock.provisional or deadline.provisional
+    clock.limit_amount += days
     return clock
 
 

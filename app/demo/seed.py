@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.auth.models import Role, User, UserRole
 from app.auth.services import set_password
 from app.cases.models import Case, Category
-from app.cases.services import perform_action
+from app.cases.services import perform_action, suggest_for
 from app.core.types import utcnow
 from app.deadlines.services import calendar_years, chinesecalendar_year, import_year
 from app.deadlines.workdays import to_local
@@ -355,10 +355,8 @@ def seed_cases(users: dict[str, User]) -> int:
             username, data = STEP_DATA[step]
             data = dict(data)
             if step == "dispatch":
-                unit = complaint["respondent_unit_code"]
-                data["unit_code"] = unit
-                if unit != "CC-RSJ":
-                    username = "operator"
+                # Follow the routing rules, as an operator accepting the suggestion would.
+                data["unit_code"] = suggest_for(case).unit.code
             if step in {"sign", "reply"} and complaint["respondent_unit_code"] != "CC-RSJ":
                 username = "handler2"
             if step == "merge":
@@ -371,10 +369,13 @@ def seed_cases(users: dict[str, User]) -> int:
 
 def seed_demo() -> dict[str, object]:
     """Seed everything; running it again changes nothing that exists."""
+    from app.routing.defaults import seed_default_rules
+
     calendar = seed_calendar()
     units = seed_units()
     categories = seed_categories()
     users = seed_users(units)
+    seed_default_rules()
     cases = seed_cases(users)
     return {
         "calendar years added": calendar or "none",

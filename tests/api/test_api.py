@@ -54,6 +54,9 @@ def test_golden_path_over_the_api(api):
     assert "tracking_code" not in detail
     assert api.act(cid, "sign", "handler").json["state"] == "handling"
     r = api.act(cid, "reply", "handler", text="已整改", finding="partly_substantiated")
+    assert r.json["state"] == "handling"  # a handler's reply waits for the unit lead
+    assert "sign_off" not in r.json["allowed_actions"]
+    r = api.act(cid, "sign_off", "unit_lead", approve=True, note="")
     assert r.json["state"] == "replied"
     assert api.act(cid, "review", **{"pass": True, "note": "ok"}).json["state"] == "visiting"
     r = api.act(cid, "visit", satisfaction="basically_satisfied", resolved="yes", note="")
@@ -65,6 +68,7 @@ def test_golden_path_over_the_api(api):
         "dispatch",
         "sign",
         "reply",
+        "sign_off",
         "review",
         "visit",
     ]

@@ -36,7 +36,12 @@ def test_unit_lead_sees_cases_of_units_below(make_case, org):
         "town_lead", "镇长", "demo1234", [Role.UNIT_LEAD], org["units"]["CC-CGZ"]
     )
     village_case = make_case(respondent_unit_code="CC-CGZ-DJ")
-    perform_action(village_case, "dispatch", org["users"]["operator"], {"unit_code": "CC-CGZ-DJ"})
+    perform_action(
+        village_case,
+        "dispatch",
+        org["users"]["operator"],
+        {"unit_code": "CC-CGZ-DJ", "override_reason": "村委会可直接办理"},
+    )
     db.session.commit()
     assert get_visible_or_404(village_case.id, town_lead).id == village_case.id
     town_lead.role_rows = [UserRole(role=Role.HANDLER)]

@@ -246,18 +246,21 @@ def test_allowed_actions_follow_the_table(make_case, org):
         "invalidate",
         "resolve_directly",
         "classify",
+        "comment",
     ]
     assert allowed_actions(case, org["users"]["handler"]) == []
     perform_action(case, "dispatch", org["users"]["operator"], {"unit_code": "CC-RSJ"})
-    assert allowed_actions(case, org["users"]["handler"]) == ["sign", "request_return"]
+    assert allowed_actions(case, org["users"]["handler"]) == ["sign", "request_return", "comment"]
     assert allowed_actions(case, org["users"]["handler2"]) == []
 
 
 def test_every_row_of_the_table_is_exercised_somewhere():
     # Guard: adding a transition without a service handler would break the UI.
     from app.cases.services import HANDLERS
+    from app.cases.unit_work import UNIT_HANDLERS
 
-    assert {t.action for t in TRANSITIONS} == set(HANDLERS)
+    assert {t.action for t in TRANSITIONS} == set(HANDLERS) | set(UNIT_HANDLERS)
+    assert not set(HANDLERS) & set(UNIT_HANDLERS)
 
 
 def test_events_are_append_only(make_case):
@@ -294,7 +297,12 @@ def test_approved_return_releases_the_unit_and_restarts_screening(make_case, org
     assert request.approved is True and request.suggested_unit.code == "CC-CGZ"
     with pytest.raises(NotFound):
         get_visible_or_404(case.id, org["users"]["handler"])
-    perform_action(case, "dispatch", org["users"]["operator"], {"unit_code": "CC-CGZ"})
+    perform_action(
+        case,
+        "dispatch",
+        org["users"]["operator"],
+        {"unit_code": "CC-CGZ", "override_reason": "单位申请退单后改派"},
+    )
     assert case.state == State.DISPATCHED and case.lead_assignment.unit.code == "CC-CGZ"
 
 

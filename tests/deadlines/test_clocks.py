@@ -16,7 +16,7 @@ def at(monkeypatch):
 
     def _set(*args):
         moment = datetime(*args, tzinfo=SHANGHAI)
-        for module in ("app.cases.services", "app.intake.services"):
+        for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
             monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
         return moment
 
@@ -84,7 +84,7 @@ def test_reply_on_time_is_not_late(make_case, org, at):
     case = make_case("dispatch", "sign")
     at(2026, 3, 20, 23, 0)  # handle limit: end of 20 March (15 working days)
     perform_action(
-        case, "reply", org["users"]["handler"], {"text": "已办结", "finding": "unsubstantiated"}
+        case, "reply", org["users"]["unit_lead"], {"text": "已办结", "finding": "unsubstantiated"}
     )
     handle = next(c for c in case.clocks if c.kind == "handle")
     assert handle.late is False

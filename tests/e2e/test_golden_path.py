@@ -67,6 +67,15 @@ def test_golden_path_through_the_ui(page: Page, live_server: str):
     reply.locator("input[value=substantiated]").check()
     reply.locator("textarea[name=text]").fill("经核查属实，已于本周内办结转移手续。")
     act(page, "reply")
+    # A handler's reply waits for the unit lead's sign-off before it reaches the center.
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
+    sign_out(page)
+
+    sign_in(page, live_server, "unit_lead")
+    page.goto(case_url)
+    expect(page.locator(".pending-reply")).to_contain_text("经核查属实")
+    open_action(page, "sign_off").locator("input[value=approve]").check()
+    act(page, "sign_off")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "replied")
     sign_out(page)
 
@@ -80,5 +89,5 @@ def test_golden_path_through_the_ui(page: Page, live_server: str):
     act(page, "visit")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "closed")
     expect(page.locator("#case-state")).to_have_text("办结")
-    expect(page.locator("#timeline li")).to_have_count(7)
+    expect(page.locator("#timeline li")).to_have_count(8)
     expect(page.locator("#complainant-phone")).to_have_text("13911112222")

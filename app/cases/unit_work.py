@@ -1,0 +1,262 @@
+"""What handling units do on a case: sign, reply, sign off, ask for time or a return,
+pass work down, and give assisting input. Each writes its Event; the caller commits."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import User
+from app.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    Contribution,
+    Extension,
+    Finding,
+    Reply,
+    ReturnRequest,
+)
+from app.cases.services import (
+    TEXT_MAX,
+    apply_transition,
+    notify_unit,
+    notify_user,
+)
+from app.cases.workflow import check_transition
+from app.core.errors import InvalidTransition
+from app.core.types import utcnow
+from app.core.validation import FieldErrors
+from app.deadlines.services import stop_clock
+from app.extensions import db
+from app.units.models import Unit
+from app.units.services import descendant_ids, get_unit_by_code
+
+
+def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Sign for a dispatched case on behalf of the lead unit (签收)."""
+    t = check_transition(case, "sign", actor)
+    now = utcnow()
+    lead = case.lead_assignment
+    lead.signed_at = now
+    lead.signed_by_id = actor.id
+    clock = stop_clock(case, "sign", now)
+    apply_transition(case, t, actor, {"late": bool(clock and clock.late)}, now)
+
+
+def request_return(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """The lead unit says the case is not theirs (退单); its clocks keep running meanwhile."""
+    t = check_transition(case, "request_return", actor)
+    errors = FieldErrors()
+    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
+    code = errors.text(
+        "suggested_unit_code", data.get("suggested_unit_code"), max_length=40, required=False
+    )
+    suggested = get_unit_by_code(code) if code else None
+    if code and suggested is None:
+        errors.add("suggested_unit_code", _l("No such unit."))
+    errors.raise_if_any()
+    now = utcnow()
+    lead = case.lead_assignment
+    case.return_requests.append(
+        ReturnRequest(
+            assignment_id=lead.id,
+            unit_id=lead.unit_id,
+            requested_by_id=actor.id,
+            requested_at=now,
+            reason=reason,
+            suggested_unit_id=suggested.id if suggested else None,
+            previous_state=case.state,
+        )
+    )
+    apply_transition(
+        case,
+        t,
+        actor,
+        {"reason": reason, "suggested_unit_code": suggested.code if suggested else ""},
+        now,
+    )
+
+
+def pending_reply(case: Case) -> Reply | None:
+    """Return a handler's reply still waiting for the unit lead, if any."""
+    for reply in reversed(case.replies):
+        if reply.signed_off is None:
+            return reply
+    return None
+
+
+def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Write the lead unit's reply: a unit lead's goes to the center, a handler's waits.
+
+    Departments never write to the complainant: the reply goes to the center only.
+    """
+    t = check_transition(case, "reply", actor)
+    if t.outcome == "draft" and pending_reply(case) is not None:
+        raise InvalidTransition(_l("A reply already waits for the unit lead's sign-off."))
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
+    finding = errors.choice("finding", data.get("finding"), list(Finding))
+    errors.raise_if_any()
+    now = utcnow()
+    lead = case.lead_assignment
+    reply = Reply(
+        unit_id=lead.unit_id, author_id=actor.id, text=text, finding=finding, created_at=now
+    )
+    case.replies.append(reply)
+    if t.outcome == "draft":
+        apply_transition(case, t, actor, {"finding": finding, "awaiting_sign_off": True}, now)
+        notify_unit(
+            case, lead.unit_id, _l("Reply to %(number)s waits for sign-off", number=case.number)
+        )
+        return
+    reply.signed_off, reply.signed_off_by_id, reply.signed_off_at = True, actor.id, now
+    clock = stop_clock(case, "handle", now)
+    apply_transition(case, t, actor, {"finding": finding, "late": bool(clock and clock.late)}, now)
+
+
+def sign_off_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """The unit lead approves a handler's reply (it goes to the center) or returns it."""
+    from app.cases.services import _read_decision
+
+    errors = FieldErrors()
+    approve, note, outcome = _read_decision(data, "approve", ("approve", "reject"), errors)
+    t = check_transition(case, "sign_off", actor, outcome)
+    reply = pending_reply(case)
+    if reply is None:
+        raise InvalidTransition(_l("No reply is waiting for sign-off."))
+    errors.raise_if_any()
+    now = utcnow()
+    reply.signed_off, reply.signed_off_by_id, reply.signed_off_at = approve, actor.id, now
+    reply.sign_off_note = note
+    data = {"approve": approve, "note": note, "author": reply.author.username}
+    if approve:
+        clock = stop_clock(case, "handle", now)
+        data["late"] = bool(clock and clock.late)
+    else:
+        notify_user(
+            reply.author,
+            case,
+            _l("Your reply to %(number)s was returned", number=case.number),
+            note,
+        )
+    apply_transition(case, t, actor, data, now)
+
+
+def request_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Ask the center for more working days (延期), with a reason."""
+    t = check_transition(case, "request_extension", actor)
+    config = current_app.config
+    if any(e.approved is None for e in case.extensions):
+        raise InvalidTransition(_l("An extension request is already waiting for a decision."))
+    if sum(1 for e in case.extensions if e.approved) >= config["MAX_EXTENSIONS"]:
+        raise InvalidTransition(
+            _l("At most %(n)d extensions are allowed.", n=config["MAX_EXTENSIONS"])
+        )
+    errors = FieldErrors()
+    days = data.get("days")
+    if isinstance(days, str) and days.strip().isdigit():
+        days = int(days)
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not (1 <= days <= config["MAX_EXTENSION_DAYS"])
+    ):
+        errors.add("days", _l("Between 1 and %(n)d working days.", n=config["MAX_EXTENSION_DAYS"]))
+    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    lead = case.lead_assignment
+    case.extensions.append(
+        Extension(
+            unit_id=lead.unit_id,
+            requested_by_id=actor.id,
+            requested_at=now,
+            days=days,
+            reason=reason,
+        )
+    )
+    apply_transition(case, t, actor, {"days": days, "reason": reason}, now)
+
+
+def units_below(unit: Unit) -> set[int]:
+    """Return the units a unit may pass work down to: its territory below it and its sector."""
+    below = descendant_ids(unit.id) - {unit.id}
+    below |= set(db.session.scalars(sa.select(Unit.id).where(Unit.supervisor_id == unit.id)))
+    return below
+
+
+def sub_dispatch(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Pass the case down to a unit below (下派); the lead unit stays responsible."""
+    t = check_transition(case, "sub_dispatch", actor)
+    errors = FieldErrors()
+    code = errors.text("unit_code", data.get("unit_code"), max_length=40)
+    note = errors.text(
+        "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
+    )
+    unit = get_unit_by_code(code) if code else None
+    lead = case.lead_assignment
+    if code and unit is None:
+        errors.add("unit_code", _l("No such unit."))
+    elif unit is not None and unit.id not in units_below(lead.unit):
+        errors.add("unit_code", _l("Work can only be passed to a unit below yours."))
+    elif unit is not None and any(a.unit_id == unit.id for a in case.active_assignments):
+        errors.add("unit_code", _l("That unit already works on this case."))
+    errors.raise_if_any()
+    now = utcnow()
+    case.assignments.append(
+        Assignment(
+            unit_id=unit.id,
+            role=AssignmentRole.SUB,
+            parent_id=lead.id,
+            dispatched_at=now,
+            dispatched_by_id=actor.id,
+        )
+    )
+    apply_transition(
+        case, t, actor, {"unit_code": unit.code, "unit_name": unit.name, "note": note}, now
+    )
+    notify_unit(
+        case,
+        unit.id,
+        _l("Case %(number)s passed to you by %(unit)s", number=case.number, unit=lead.unit.name),
+    )
+
+
+def _contribute(case: Case, actor: User, data: dict[str, Any], action: str, kind: str) -> None:
+    t = check_transition(case, action, actor)
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    mine = {a.unit_id for a in case.active_assignments if a.role == kind}
+    unit_id = actor.unit_id if actor.unit_id in mine else next(iter(mine))
+    case.contributions.append(
+        Contribution(unit_id=unit_id, author_id=actor.id, kind=kind, text=text, created_at=now)
+    )
+    apply_transition(case, t, actor, {"text": text}, now)
+    lead = case.lead_assignment
+    notify_unit(case, lead.unit_id, _l("New input on %(number)s", number=case.number))
+
+
+def contribute(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """An assisting unit gives its input to the lead unit (协办意见)."""
+    _contribute(case, actor, data, "contribute", AssignmentRole.ASSIST)
+
+
+def sub_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """A unit below replies up to the lead unit, not to the center."""
+    _contribute(case, actor, data, "sub_reply", AssignmentRole.SUB)
+
+
+UNIT_HANDLERS = {
+    "sign": sign_case,
+    "request_return": request_return,
+    "reply": reply_case,
+    "sign_off": sign_off_reply,
+    "request_extension": request_extension,
+    "sub_dispatch": sub_dispatch,
+    "sub_reply": sub_reply,
+    "contribute": contribute,
+}
