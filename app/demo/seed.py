@@ -28,6 +28,7 @@ UNITS = [
     ("CC-SCJGJ", "澄川县市场监督管理局", 2, "department", "CC", None),
     ("CC-ZWFW", "澄川县政务服务中心", 2, "department", "CC", None),
     ("CC-CGZ", "澄川县城关镇人民政府", 3, "government", "CC", None),
+    ("CC-CGZ-JW", "城关镇纪委", 3, "discipline_office", "CC-CGZ", "CC-JW"),
     ("CC-SQX", "澄川县石桥乡人民政府", 3, "government", "CC", None),
     ("CC-CGZ-SBS", "城关镇社会保障服务所", 3, "station", "CC-CGZ", "CC-RSJ"),
     ("CC-CGZ-DJ", "城关镇东街社区居委会", 4, "government", "CC-CGZ", None),

@@ -82,7 +82,7 @@ def test_late_signing_freezes_a_late_verdict(make_case, org, at):
 def test_reply_on_time_is_not_late(make_case, org, at):
     at(2026, 3, 2, 9, 0)
     case = make_case("dispatch", "sign")
-    at(2026, 3, 20, 23, 0)  # handle limit: end of 20 March (15 working days)
+    at(2026, 3, 23, 23, 0)  # handle limit: end of 23 March (15 working days)
     perform_action(
         case, "reply", org["users"]["unit_lead"], {"text": "已办结", "finding": "unsubstantiated"}
     )
