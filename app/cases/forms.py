@@ -48,10 +48,10 @@ class ClassifyForm(ActionForm):
     )
     category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
     subject_kind = SelectField(
-        _l("Complaint is about"), choices=_choices("subject_kind", SubjectKind)
+        _l("Complaint is about"), choices=_choices("subject_kind", SubjectKind), default="unit"
     )
     respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
-    urgency = SelectField(_l("Urgency"), choices=_choices("urgency", Urgency))
+    urgency = SelectField(_l("Urgency"), choices=_choices("urgency", Urgency), default="normal")
 
     def to_data(self) -> dict:
         return {
@@ -257,6 +257,7 @@ class VisitForm(ActionForm):
     )
     method = SelectField(
         _l("Method"),
+        default="phone",
         choices=select_choices(
             [
                 ("phone", _l("Phone")),

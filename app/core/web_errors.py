@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,14 @@ def init_app(app: Flask) -> None:
             return json_error(error.status, error.code, error.message, error.fields)
         if isinstance(error, NotFound):
             return render_template("errors/error.html", status=404, message=_("Not found.")), 404
+        if not isinstance(error, ValidationFailed):
+            # Refused (403) or out of turn (409): say why, with the way back.
+            return render_template(
+                "errors/error.html",
+                status=error.status,
+                message=error.message,
+                back_url=_back_target(),
+            ), error.status
         flash(error.message, "error")
         if error.fields:
             for name, message in error.fields.items():

@@ -71,7 +71,7 @@ def test_discard_once_and_only_once(client, org):
     inbound = triage_message()
     login(client, "operator")
     assert client.post(f"/mailbox/triage/{inbound.id}/discard").status_code == 303
-    assert client.post(f"/mailbox/triage/{inbound.id}/register").status_code == 303
+    assert client.post(f"/mailbox/triage/{inbound.id}/register").status_code == 409
     db.session.expire_all()
     assert db.session.get(InboundMessage, inbound.id).status == "discarded"
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0

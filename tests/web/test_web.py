@@ -173,9 +173,8 @@ def test_stale_form_shows_conflict_and_changes_nothing(client, make_case):
         data={"unit_code": "CC-RSJ", "version": stale},
         headers={"Referer": f"http://localhost/cases/{case.id}"},
     )
-    assert r.status_code == 303
-    html = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "已被他人修改" in html
+    assert r.status_code == 409
+    assert "已被他人修改" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "screening"
 
@@ -187,7 +186,7 @@ def test_wrong_state_action_is_refused_with_message(client, make_case):
         f"/cases/{case.id}/visit",
         data={"satisfaction": "satisfied", "resolved": "yes", "method": "phone"},
     )
-    assert r.status_code == 303
+    assert r.status_code == 409 and "不能执行此操作" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "screening"
 
