@@ -307,6 +307,10 @@ def check_transition(case, action: str, user, outcome: str | None = None) -> Tra
                 state=STATE_LABELS[state],
             )
         )
+    # Acting in one's own capacity comes first; standing in for an away colleague second.
+    for t in in_state:
+        if _fits(case, user, t):
+            return t
     for t in in_state:
         if acting_as(case, user, t) is not None:
             return t

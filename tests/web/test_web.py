@@ -221,3 +221,14 @@ def test_pages_carry_security_headers(client, org):
     assert "script-src" not in r.headers["Content-Security-Policy"]  # default-src 'self' only
     assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_dispatch_panel_shows_the_routing_explanation(client, make_case):
+    case = make_case(respondent_unit_code="CC-SQX-LC", category_code="sloth")
+    login(client, "operator")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="routing-suggestion"' in html and "石桥乡人民政府" in html
+    dispatch_form = html[html.index('id="action-dispatch"') :]
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="CC-SQX"', dispatch_form.split("</select>")[0]
+    )
