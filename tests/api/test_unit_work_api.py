@@ -61,17 +61,18 @@ def test_return_walkthrough(api):
     assert timeline(api, case_id)[-3:] == ["request_return", "decide_return", "dispatch"]
 
 
+def handle_due(clocks) -> str:
+    return next(c["due_at"] for c in clocks if c["kind"] == "handle")
+
+
 def test_extension_walkthrough(api):
     case_id = new_case(api)
     api.act("handler", case_id, "sign")
-    before = [
-        c
-        for c in api("operator", "GET", f"/cases/{case_id}").json["clocks"]
-        if c["kind"] == "handle"
-    ][0]["due_at"]
+    clocks = api("operator", "GET", f"/cases/{case_id}").json["clocks"]
+    before = handle_due(clocks)
     api.act("handler", case_id, "request_extension", days=5, reason="需现场核查")
     detail = api.act("operator", case_id, "decide_extension", approve=True, note="")
-    after = [c for c in detail["clocks"] if c["kind"] == "handle"][0]["due_at"]
+    after = handle_due(detail["clocks"])
     assert after > before
     assert timeline(api, case_id)[-2:] == ["request_extension", "decide_extension"]
     r = api(
