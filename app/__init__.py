@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import views as _api_views  # noqa: F401
     from app.attachments import bp as attachments_bp
     from app.attachments import views as _attachment_views  # noqa: F401
+    from app.auth import account as _account_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
     from app.cases import bp as cases_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.intake import views as _intake_views  # noqa: F401
     from app.mailbox import bp as mailbox_bp
     from app.mailbox import views as _mailbox_views  # noqa: F401
+    from app.notifications.views import bp as notifications_bp
     from app.public import bp as public_bp
     from app.public import views as _public_views  # noqa: F401
 
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(mailbox_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -439,6 +439,7 @@ def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
         stop_clock(case, "sign", now)
         stop_clock(case, "handle", now)
         start_clock(case, "screen", now)
+        notify_unit(case, request.unit_id, _l("Return of %(number)s approved", number=case.number))
     else:
         notify_unit(case, request.unit_id, _l("Return of %(number)s denied", number=case.number))
     apply_transition(

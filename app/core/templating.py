@@ -118,4 +118,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"current_locale": str(get_locale()), "request_path": request.path}
+        from flask_login import current_user
+
+        from app.notifications.views import unread_count
+
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        return {
+            "current_locale": str(get_locale()),
+            "request_path": request.path,
+            "unread_count": unread,
+        }

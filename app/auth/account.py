@@ -1,0 +1,66 @@
+"""A user's own settings: being away, and who covers for them (AB岗)."""
+
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from app.auth import bp
+from app.auth.models import User
+from app.core.types import utcnow
+from app.deadlines.workdays import SHANGHAI, to_local
+from app.extensions import db
+
+
+class AwayForm(FlaskForm):
+    away_until = DateField(_l("Away until (inclusive)"), validators=[Optional()])
+    backup_user_id = SelectField(
+        _l("Backup (AB post)"), validators=[Optional()], validate_choice=False
+    )
+
+
+def _colleagues():
+    return db.session.scalars(
+        sa.select(User)
+        .where(
+            User.unit_id == current_user.unit_id, User.id != current_user.id, User.active.is_(True)
+        )
+        .order_by(User.name)
+    )
+
+
+@bp.route("/account/away", methods=["GET", "POST"])
+@login_required
+def away():
+    """Say when you are away and which colleague takes your work meanwhile."""
+    form = AwayForm()
+    colleagues = {str(u.id): u for u in _colleagues()}
+    form.backup_user_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(uid, u.name) for uid, u in colleagues.items()
+    ]
+    if form.validate_on_submit():
+        until, backup = form.away_until.data, form.backup_user_id.data or ""
+        if until and until < to_local(utcnow()).date():
+            form.away_until.errors = [_("The date is in the past.")]
+        elif until and backup not in colleagues:
+            form.backup_user_id.errors = [_("Choose a colleague of your unit as backup.")]
+        else:
+            current_user.away_until = (
+                datetime.combine(until, time(23, 59, 59), tzinfo=SHANGHAI) if until else None
+            )
+            current_user.backup_user_id = int(backup) if backup else None
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("auth.away")), 303
+        return render_template("auth/away.html", form=form), 422
+    if current_user.away_until:
+        form.away_until.data = to_local(current_user.away_until).date()
+    form.backup_user_id.data = str(current_user.backup_user_id or "")
+    return render_template("auth/away.html", form=form)
