@@ -99,6 +99,8 @@ def _init_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.admin import views as _admin_views  # noqa: F401
     from app.api import bp as api_bp
     from app.api import views as _api_views  # noqa: F401
     from app.attachments import bp as attachments_bp
@@ -125,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(mailbox_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

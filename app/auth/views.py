@@ -8,9 +8,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import LoginForm
+from app.auth.models import Role
 from app.auth.services import authenticate
 from app.core.validation import strip_control
 from app.extensions import db
+
+
+def home_url(user) -> str:
+    """Return where a user starts: administrators at administration, others at work."""
+    if user.roles == {Role.ADMIN}:
+        return url_for("admin.units")
+    return url_for("cases.worklist")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -27,7 +35,7 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     """Show the login form and sign the user in."""
     if current_user.is_authenticated:
-        return redirect(url_for("cases.worklist"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
@@ -39,7 +47,7 @@ def login():
             flash(reason, "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
-        return redirect(_safe_next(request.args.get("next")) or url_for("cases.worklist"))
+        return redirect(_safe_next(request.args.get("next")) or home_url(user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
@@ -66,5 +74,5 @@ def set_language(code: str):
 def index():
     """Send people to their worklist, or to the login page."""
     if current_user.is_authenticated:
-        return redirect(url_for("cases.worklist"))
+        return redirect(home_url(current_user))
     return redirect(url_for("auth.login"))

@@ -1,0 +1,70 @@
+"""Forms of the administration screens; the services do the real checks."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.forms import select_choices
+from app.core.templating import CHOICE_LABELS
+from app.routing.router import RELATION_LABELS, TIER_LABELS
+
+TIER_CHOICES = select_choices((k, v) for k, v in TIER_LABELS.items())
+KIND_CHOICES = select_choices(CHOICE_LABELS["unit_kind"].items())
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    tier = SelectField(_l("Tier"), choices=TIER_CHOICES, validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validate_choice=False)
+    parent_id = SelectField(_l("Territorial parent (属地)"), validate_choice=False)
+    supervisor_id = SelectField(_l("Sector supervisor (归口)"), validate_choice=False)
+    active = BooleanField(_l("Active"), default=True)
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    severity = SelectField(
+        _l("Severity"),
+        choices=select_choices(CHOICE_LABELS["severity"].items()),
+        validate_choice=False,
+    )
+    handle_days = IntegerField(
+        _l("Working days to handle (empty: the default)"), validators=[Optional()]
+    )
+    position = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class RuleForm(FlaskForm):
+    position = IntegerField(_l("Position (lower is tried first)"), validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    subject_kind = SelectField(
+        _l("If the complaint is about"),
+        validate_choice=False,
+        choices=select_choices([("", _l("(any)")), *CHOICE_LABELS["subject_kind"].items()]),
+    )
+    category_id = SelectField(_l("If the category is"), validate_choice=False)
+    severity = SelectField(
+        _l("If the severity is"),
+        validate_choice=False,
+        choices=select_choices([("", _l("(any)")), *CHOICE_LABELS["severity"].items()]),
+    )
+    respondent_tier = SelectField(
+        _l("If the unit's tier is"),
+        validate_choice=False,
+        choices=select_choices([("", _l("(any)")), *TIER_LABELS.items()]),
+    )
+    respondent_kind = SelectField(
+        _l("If the unit's kind is"),
+        validate_choice=False,
+        choices=select_choices([("", _l("(any)")), *CHOICE_LABELS["unit_kind"].items()]),
+    )
+    target = SelectField(
+        _l("Then send it to"),
+        validate_choice=False,
+        choices=select_choices(RELATION_LABELS.items()),
+    )
+    active = BooleanField(_l("Active"), default=True)

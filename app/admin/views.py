@@ -1,0 +1,168 @@
+"""Administration screens for the unit tree, categories and routing rules."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.admin import bp
+from app.admin.forms import CategoryForm, RuleForm, UnitForm
+from app.admin.services import delete_rule, save_category, save_rule, save_unit
+from app.auth.models import Role
+from app.cases.models import Category
+from app.core.errors import ValidationFailed
+from app.extensions import db
+from app.intake.views import attach_errors
+from app.routing.models import RoutingRule
+from app.routing.router import suggest_route
+from app.units.models import Unit
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not current_user.has_role(Role.ADMIN):
+        abort(403)
+
+
+def _units() -> list[Unit]:
+    return list(db.session.scalars(sa.select(Unit).order_by(Unit.tier, Unit.code)))
+
+
+def _tree() -> list[tuple[int, Unit]]:
+    """Return (depth, unit) in territorial tree order."""
+    units = _units()
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered, stack = [], [(0, u) for u in reversed(children.get(None, []))]
+    while stack:
+        depth, unit = stack.pop()
+        ordered.append((depth, unit))
+        stack.extend((depth + 1, c) for c in reversed(children.get(unit.id, [])))
+    return ordered
+
+
+def _unit_choices():
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(u.id), f"{u.name} ({u.code})") for u in _units()
+    ]
+
+
+def _category_choices():
+    categories = db.session.scalars(sa.select(Category).order_by(Category.position))
+    return [SelectChoice("", _("(any)"))] + [SelectChoice(str(c.id), c.name) for c in categories]
+
+
+def _edit(form, obj, save, template, back, **context):
+    """Validate, save through the service, and show field errors where they belong."""
+    if request.method == "POST" and form.validate():
+        try:
+            saved = save(obj, {name: field.data for name, field in form._fields.items()})
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error.fields)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(back)), 303, saved
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, obj=obj, **context), status, None
+
+
+@bp.get("/")
+def index():
+    """Start at the unit tree."""
+    return redirect(url_for("admin.units"))
+
+
+@bp.get("/units")
+def units():
+    """Show the unit tree with territorial parents and sector supervisors."""
+    return render_template("admin/units.html", tree=_tree())
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+def unit(unit_id: int | None = None):
+    """Create or edit a unit."""
+    obj = db.get_or_404(Unit, unit_id) if unit_id else None
+    form = UnitForm(obj=obj) if request.method == "GET" and obj else UnitForm()
+    if request.method == "GET" and obj:
+        form.parent_id.data = str(obj.parent_id or "")
+        form.supervisor_id.data = str(obj.supervisor_id or "")
+        form.tier.data = str(obj.tier)
+    form.parent_id.choices = form.supervisor_id.choices = _unit_choices()
+    response, status, _saved = _edit(
+        form, obj, save_unit, "admin/form.html", "admin.units", title=_("Unit")
+    )
+    return response, status
+
+
+@bp.get("/categories")
+def categories():
+    """List the complaint categories."""
+    rows = db.session.scalars(sa.select(Category).order_by(Category.position))
+    return render_template("admin/categories.html", categories=list(rows))
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def category(category_id: int | None = None):
+    """Create or edit a category."""
+    obj = db.get_or_404(Category, category_id) if category_id else None
+    form = CategoryForm(obj=obj) if request.method == "GET" and obj else CategoryForm()
+    response, status, _saved = _edit(
+        form, obj, save_category, "admin/form.html", "admin.categories", title=_("Category")
+    )
+    return response, status
+
+
+@bp.get("/routing")
+def routing():
+    """List the rules in order, with a panel to test where a sample complaint goes."""
+    rules = db.session.scalars(
+        sa.select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id)
+    ).all()
+    suggestion = None
+    unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
+    category = db.session.get(Category, request.args.get("category_id", type=int) or 0)
+    subject_kind = request.args.get("subject_kind", "unit")
+    if unit is not None and subject_kind in {"unit", "staff", "unit_leader"}:
+        suggestion = suggest_route(unit, category, subject_kind)
+    return render_template(
+        "admin/routing.html",
+        rules=rules,
+        suggestion=suggestion,
+        units=_units(),
+        categories=db.session.scalars(sa.select(Category).order_by(Category.position)).all(),
+        chosen={"unit": unit, "category": category, "subject_kind": subject_kind},
+    )
+
+
+@bp.route("/routing/new", methods=["GET", "POST"])
+@bp.route("/routing/<int:rule_id>", methods=["GET", "POST"])
+def rule(rule_id: int | None = None):
+    """Create or edit a routing rule."""
+    obj = db.get_or_404(RoutingRule, rule_id) if rule_id else None
+    form = RuleForm(obj=obj) if request.method == "GET" and obj else RuleForm()
+    form.category_id.choices = _category_choices()
+    if request.method == "GET" and obj:
+        form.category_id.data = str(obj.category_id or "")
+        form.respondent_tier.data = str(obj.respondent_tier or "")
+        for name in ("subject_kind", "severity", "respondent_kind"):
+            getattr(form, name).data = getattr(obj, name) or ""
+    response, status, _saved = _edit(
+        form, obj, save_rule, "admin/form.html", "admin.routing", title=_("Routing rule")
+    )
+    return response, status
+
+
+@bp.post("/routing/<int:rule_id>/delete")
+def remove_rule(rule_id: int):
+    """Delete a routing rule."""
+    delete_rule(db.get_or_404(RoutingRule, rule_id))
+    db.session.commit()
+    flash(_("Rule deleted."), "success")
+    return redirect(url_for("admin.routing")), 303
