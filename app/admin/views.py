@@ -17,6 +17,7 @@ from app.intake.views import attach_errors
 from app.routing.models import RoutingRule
 from app.routing.router import suggest_route
 from app.units.models import Unit
+from app.units.services import return_counts
 
 
 @bp.before_request
@@ -80,7 +81,7 @@ def index():
 @bp.get("/units")
 def units():
     """Show the unit tree with territorial parents and sector supervisors."""
-    return render_template("admin/units.html", tree=_tree())
+    return render_template("admin/units.html", tree=_tree(), returns=return_counts())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

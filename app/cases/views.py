@@ -22,7 +22,7 @@ from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.templating import label
 from app.core.validation import strip_control
 from app.extensions import db
-from app.units.services import handling_units, unit_picker_choices
+from app.units.services import handling_units, return_counts, unit_picker_choices
 
 
 def _fill_choices(form) -> None:
@@ -79,8 +79,12 @@ def worklist():
             sa.select(Case.state, sa.func.count()).where(visible).group_by(Case.state)
         ).all()
     )
+    unit_returns = None
+    if current_user.is_unit_user and current_user.unit_id:
+        unit_returns = return_counts().get(current_user.unit_id, (0, 0))
     return render_template(
         "cases/worklist.html",
+        unit_returns=unit_returns,
         page=page,
         state=state,
         channel=channel,

@@ -124,3 +124,15 @@ def test_admin_edits_rules_and_tests_the_rule_set(client, org):
     assert client.post(f"/admin/routing/{added}/delete").status_code == 303
     db.session.expire_all()
     assert db.session.get(RoutingRule, added) is None
+
+
+def test_returns_are_counted_per_unit(client, make_case, org):
+    make_case("dispatch", "request_return", "approve_return")
+    make_case("dispatch", "request_return", "deny_return")
+    make_case("dispatch")
+    login(client, "admin")
+    html = client.get("/admin/units").get_data(as_text=True)
+    assert 'data-unit="CC-RSJ" class="returns">2 / 1<' in html
+    client.post("/logout")
+    login(client, "handler")
+    assert "退单" in client.get("/cases").get_data(as_text=True)
