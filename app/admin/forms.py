@@ -15,7 +15,7 @@ KIND_CHOICES = select_choices(CHOICE_LABELS["unit_kind"].items())
 
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Unit name"), validators=[DataRequired(), Length(max=120)])
     tier = SelectField(_l("Tier"), choices=TIER_CHOICES, validate_choice=False)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validate_choice=False)
     parent_id = SelectField(_l("Territorial parent (属地)"), validate_choice=False)
@@ -25,7 +25,7 @@ class UnitForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Category name"), validators=[DataRequired(), Length(max=80)])
     severity = SelectField(
         _l("Severity"),
         choices=select_choices(CHOICE_LABELS["severity"].items()),
@@ -40,7 +40,7 @@ class CategoryForm(FlaskForm):
 
 class RuleForm(FlaskForm):
     position = IntegerField(_l("Position (lower is tried first)"), validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Rule name"), validators=[DataRequired(), Length(max=120)])
     subject_kind = SelectField(
         _l("If the complaint is about"),
         validate_choice=False,

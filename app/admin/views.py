@@ -15,7 +15,7 @@ from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.intake.views import attach_errors
 from app.routing.models import RoutingRule
-from app.routing.router import suggest_route
+from app.routing.router import RELATION_LABELS, suggest_route
 from app.units.models import Unit
 from app.units.services import return_counts
 
@@ -139,6 +139,7 @@ def routing():
         units=_units(),
         categories=db.session.scalars(sa.select(Category).order_by(Category.position)).all(),
         chosen={"unit": unit, "category": category, "subject_kind": subject_kind},
+        relation_labels=RELATION_LABELS,
     )
 
 
