@@ -92,9 +92,11 @@ def _init_sqlite(app: Flask) -> None:
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, record):
         cursor = dbapi_connection.cursor()
+        # The timeout first: switching to WAL takes a lock that a concurrent
+        # connection may hold for a moment, and must wait rather than fail.
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
 

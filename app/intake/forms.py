@@ -1,4 +1,4 @@
-"""The hotline intake form, ordered for an operator typing during a call."""
+"""Staff intake forms: the hotline, ordered for an operator on a live call, and letters."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,13 +16,9 @@ from app.core.forms import select_choices
 from app.core.templating import CHOICE_LABELS
 
 
-class HotlineForm(FlaskForm):
-    # Field order is the keyboard order: the caller's number first, since it
-    # brings up their earlier cases while the operator keeps typing.
-    phone = StringField(_l("Caller's phone"), validators=[Optional(), Length(max=32)])
-    name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=80)])
-    anonymous = BooleanField(_l("Caller wishes to stay anonymous"))
-    call_reference = StringField(_l("Call reference"), validators=[Optional(), Length(max=64)])
+class ComplaintFields(FlaskForm):
+    """What every staff intake form asks about the complaint itself."""
+
     respondent_unit_code = SelectField(
         _l("Unit complained about"), validators=[DataRequired()], validate_choice=False
     )
@@ -37,6 +33,26 @@ class HotlineForm(FlaskForm):
         _l("Urgency"), choices=select_choices(CHOICE_LABELS["urgency"].items()), default="normal"
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+
+    def complaint_data(self) -> dict:
+        return {
+            "respondent_unit_code": self.respondent_unit_code.data,
+            "subject_kind": self.subject_kind.data,
+            "respondent_staff": self.respondent_staff.data,
+            "category_code": self.category_code.data,
+            "urgency": self.urgency.data,
+            "title": self.title.data,
+            "content": self.content.data,
+        }
+
+
+class HotlineForm(ComplaintFields):
+    # The template renders the caller first (keyboard order): the number brings
+    # up their earlier cases while the operator keeps typing.
+    phone = StringField(_l("Caller's phone"), validators=[Optional(), Length(max=32)])
+    name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=80)])
+    anonymous = BooleanField(_l("Caller wishes to stay anonymous"))
+    call_reference = StringField(_l("Call reference"), validators=[Optional(), Length(max=64)])
     content = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=20000)])
 
     def to_data(self) -> dict:
@@ -48,17 +64,11 @@ class HotlineForm(FlaskForm):
                 "anonymous": bool(self.anonymous.data),
             },
             "call_reference": self.call_reference.data,
-            "respondent_unit_code": self.respondent_unit_code.data,
-            "subject_kind": self.subject_kind.data,
-            "respondent_staff": self.respondent_staff.data,
-            "category_code": self.category_code.data,
-            "urgency": self.urgency.data,
-            "title": self.title.data,
-            "content": self.content.data,
+            **self.complaint_data(),
         }
 
 
-class LetterForm(FlaskForm):
+class LetterForm(ComplaintFields):
     """A letter from a complaint box, typed in by an operator with its scanned pages."""
 
     letter_box = SelectField(
@@ -69,20 +79,6 @@ class LetterForm(FlaskForm):
     phone = StringField(_l("Writer's phone"), validators=[Optional(), Length(max=32)])
     address = StringField(_l("Writer's address"), validators=[Optional(), Length(max=200)])
     anonymous = BooleanField(_l("The letter is anonymous"))
-    respondent_unit_code = SelectField(
-        _l("Unit complained about"), validators=[DataRequired()], validate_choice=False
-    )
-    subject_kind = SelectField(
-        _l("Complaint is about"),
-        choices=select_choices(CHOICE_LABELS["subject_kind"].items()),
-        default="unit",
-    )
-    respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
-    category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
-    urgency = SelectField(
-        _l("Urgency"), choices=select_choices(CHOICE_LABELS["urgency"].items()), default="normal"
-    )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     content = TextAreaField(
         _l("Text of the letter"), validators=[DataRequired(), Length(max=20000)]
     )
@@ -99,11 +95,5 @@ class LetterForm(FlaskForm):
                 "address": self.address.data,
                 "anonymous": bool(self.anonymous.data),
             },
-            "respondent_unit_code": self.respondent_unit_code.data,
-            "subject_kind": self.subject_kind.data,
-            "respondent_staff": self.respondent_staff.data,
-            "category_code": self.category_code.data,
-            "urgency": self.urgency.data,
-            "title": self.title.data,
-            "content": self.content.data,
+            **self.complaint_data(),
         }

@@ -33,4 +33,6 @@
     timer = setTimeout(refresh, 400);
   });
   form.addEventListener("change", refresh);
+  // Whatever was typed before this script ran (a fast operator, or autofill).
+  if (field("phone") || field("title")) refresh();
 })();

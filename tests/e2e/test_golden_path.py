@@ -35,6 +35,7 @@ def act(page: Page, action: str) -> None:
 def test_golden_path_through_the_ui(page: Page, live_server: str):
     sign_in(page, live_server, "operator")
     page.click("#nav-hotline")
+    page.wait_for_load_state("load")  # the form's script is attached once the page has loaded
     expect(page.locator("h1")).to_have_text("热线受理")
     # The caller's earlier cases show up as the number is typed.
     page.fill("#phone", "13800004444")

@@ -47,7 +47,7 @@ def test_citizen_files_and_follows_a_complaint(page: Page, live_server: str, tmp
 
 def test_operator_merges_a_repeat_call_in_one_click(page: Page, live_server: str):
     sign_in(page, live_server, "operator")
-    page.goto(f"{live_server}/intake/hotline")
+    page.goto(f"{live_server}/intake/hotline", wait_until="load")
     page.fill("#phone", "13800005555")  # 张伟's open demo case about social security
     expect(page.locator("#duplicates")).to_contain_text("社保转移接续被推诿")
     page.fill("#name", "张伟")
