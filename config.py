@@ -52,6 +52,11 @@ class Config:
         "handle": {"normal": ("workdays", 15), "urgent": ("workdays", 3)},
         "visit": {"normal": ("workdays", 3), "urgent": ("workdays", 3)},
     }
+    # Electronic supervision (DESIGN §6): pre-warn with one working day (or 20% of an hour
+    # limit) left; red card this many working days after the deadline.
+    PREWARN_WORKDAYS = 1
+    PREWARN_HOURS_FRACTION = 0.2
+    RED_AFTER_WORKDAYS = 5
     # Extensions (延期): at most this many approved, each of at most this many working days.
     MAX_EXTENSIONS = 2
     MAX_EXTENSION_DAYS = 15

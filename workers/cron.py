@@ -8,6 +8,7 @@ import os
 from rq import cron
 
 from app.mailbox.tasks import fetch_mailbox_job
+from app.supervision.tasks import sweep_job
 
 QUEUE = os.environ.get("RQ_QUEUE", "default")
 
@@ -18,4 +19,13 @@ cron.register(
     interval=int(os.environ.get("MAILBOX_FETCH_INTERVAL", "120")),
     job_timeout=600,
     name="mailbox-fetch",
+)
+
+# Electronic supervision: warnings within minutes of a threshold.
+cron.register(
+    sweep_job,
+    QUEUE,
+    interval=int(os.environ.get("SWEEP_INTERVAL", "300")),
+    job_timeout=600,
+    name="supervision-sweep",
 )

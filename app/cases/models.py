@@ -148,6 +148,13 @@ class Case(db.Model):
     return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
     attachments = relationship("Attachment", order_by="Attachment.id", viewonly=True)
     extensions: Mapped[list["Extension"]] = relationship(order_by="Extension.id")
+    warnings = relationship("SupervisionWarning", order_by="SupervisionWarning.id", viewonly=True)
+
+    @property
+    def open_cards(self) -> list[str]:
+        """Return the levels of the supervision cards not yet cleared."""
+        return [w.level for w in self.warnings if w.cleared_at is None]
+
     contributions: Mapped[list["Contribution"]] = relationship(order_by="Contribution.id")
     messages = relationship("InboundMessage", order_by="InboundMessage.id", viewonly=True)
 

@@ -66,6 +66,7 @@ def worklist():
         stmt = stmt.where(sa.or_(Case.number.ilike(like), Case.title.ilike(like)))
     stmt = stmt.options(
         selectinload(Case.clocks),
+        selectinload(Case.warnings),
         selectinload(Case.assignments).joinedload(Assignment.unit),
         joinedload(Case.respondent_unit),
     )

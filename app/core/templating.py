@@ -23,6 +23,7 @@ CHOICE_LABELS = {
     },
     "urgency": {"normal": _l("Normal"), "urgent": _l("Urgent")},
     "severity": {"ordinary": _l("ordinary"), "serious": _l("serious")},
+    "warning": {"prewarn": _l("Pre-warning"), "yellow": _l("Yellow card"), "red": _l("Red card")},
     "unit_kind": {
         "government": _l("government"),
         "department": _l("department"),

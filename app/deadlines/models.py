@@ -24,7 +24,11 @@ class Clock(db.Model):
     """A time limit running on a case: screen, sign, handle, visit or rectify."""
 
     __tablename__ = "clocks"
-    __table_args__ = (sa.Index("ix_clocks_open_due", "stopped_at", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_clocks_open_due", "stopped_at", "due_at"),
+        sa.Index("ix_clocks_open_prewarn", "stopped_at", "prewarn_at"),
+        sa.Index("ix_clocks_open_red", "stopped_at", "red_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -34,6 +38,9 @@ class Clock(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     provisional: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # When the sweep issues the pre-warning and the red card; set with the deadline.
+    prewarn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    red_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Frozen when the clock stops: later calendar edits never rewrite the verdict.
     late: Mapped[bool | None] = mapped_column(sa.Boolean)

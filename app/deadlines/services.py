@@ -91,9 +91,28 @@ def start_clock(case, kind: str, at: datetime) -> Clock:
         due_at=deadline.due_at,
         provisional=deadline.provisional,
     )
+    set_warning_times(clock, calendar)
     db.session.add(clock)
     case.clocks.append(clock)
     return clock
+
+
+def set_warning_times(clock: Clock, calendar: WorkCalendar | None = None) -> None:
+    """Compute when the sweep pre-warns and shows the red card for this clock (DESIGN §6)."""
+    config = current_app.config
+    calendar = calendar or load_calendar(to_local(clock.started_at).date())
+    if clock.limit_unit == "hours":
+        span = clock.due_at - clock.started_at
+        clock.prewarn_at = clock.due_at - span * config["PREWARN_HOURS_FRACTION"]
+    else:
+        ahead = clock.limit_amount - config["PREWARN_WORKDAYS"]
+        clock.prewarn_at = (
+            add_workdays(clock.started_at, ahead, calendar).due_at
+            if ahead >= 1
+            else clock.started_at
+        )
+    red_calendar = load_calendar(to_local(clock.due_at).date())
+    clock.red_at = add_workdays(clock.due_at, config["RED_AFTER_WORKDAYS"], red_calendar).due_at
 
 
 def extend_clock(clock: Clock, days: int) -> Clock:
@@ -102,6 +121,7 @@ def extend_clock(clock: Clock, days: int) -> Clock:
     clock.due_at = deadline.due_at
     clock.provisional = clock.provisional or deadline.provisional
     clock.limit_amount += days
+    set_warning_times(clock)
     return clock
 
 

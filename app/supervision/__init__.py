@@ -1,0 +1,1 @@
+"""Electronic supervision (电子监察): warnings issued by a periodic set-based sweep."""

@@ -1,0 +1,33 @@
+"""Warnings on clocks: 预警, 黄牌, 红牌, each at most once per clock."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class WarningLevel(enum.StrEnum):
+    PREWARN = "prewarn"  # 预警: one working day (or 20% of an hour limit) left
+    YELLOW = "yellow"  # 黄牌: the deadline has passed
+    RED = "red"  # 红牌: still overdue days after the yellow card, or redone twice
+
+
+class SupervisionWarning(db.Model):
+    """One warning; the unique key makes every sweep idempotent, even two at once."""
+
+    __tablename__ = "warnings"
+    __table_args__ = (
+        sa.UniqueConstraint("clock_id", "level"),
+        sa.Index("ix_warnings_open", "cleared_at", "level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    clock_id: Mapped[int] = mapped_column(sa.ForeignKey("clocks.id"))
+    level: Mapped[str] = mapped_column(sa.String(8))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

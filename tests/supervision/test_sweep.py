@@ -1,0 +1,124 @@
+"""The supervision sweep: right cards at the right time, never twice, cleared when stopped."""
+
+import threading
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.cases.services import perform_action
+from app.deadlines.workdays import SHANGHAI
+from app.extensions import db
+from app.supervision.models import SupervisionWarning
+from app.supervision.sweep import run_sweep
+
+
+def sh(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def dispatched(make_case, monkeypatch):
+    """A case dispatched on Monday 2 March 2026 at 09:00 (sign due 3 March, handle 23 March)."""
+    moment = sh(2026, 3, 2, 9, 0)
+    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    case = make_case("dispatch")
+    monkeypatch.undo()
+    return case
+
+
+def warnings():
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(SupervisionWarning).order_by(SupervisionWarning.id))
+    return [(w.clock_id, w.level, w.cleared_at is not None) for w in rows]
+
+
+def sweep(at):
+    result = run_sweep(at)
+    db.session.commit()
+    return result
+
+
+def test_cards_follow_the_clock(dispatched):
+    sign = dispatched.open_clock("sign").id
+    handle = dispatched.open_clock("handle").id
+    assert sweep(sh(2026, 3, 2, 10, 0)).prewarn == 1  # a one-day limit pre-warns at once
+    assert sweep(sh(2026, 3, 3, 12, 0)).yellow == 0
+    result = sweep(sh(2026, 3, 4, 9, 0))  # the sign deadline (end of 3 March) has passed
+    assert (result.yellow, result.red) == (1, 0)
+    assert sweep(sh(2026, 3, 10, 12, 0)).red == 0
+    assert sweep(sh(2026, 3, 11, 9, 0)).red == 1  # five working days after the yellow card
+    assert warnings() == [(sign, "prewarn", False), (sign, "yellow", False), (sign, "red", False)]
+    assert sweep(sh(2026, 3, 20, 12, 0)).prewarn == 0
+    assert sweep(sh(2026, 3, 21, 9, 0)).prewarn == 1  # one working day left to handle
+    assert (handle, "prewarn", False) in warnings()
+
+
+def test_second_sweep_issues_nothing(dispatched):
+    first = sweep(sh(2026, 3, 11, 9, 0))
+    assert (first.prewarn, first.yellow, first.red) == (0, 1, 1)
+    again = sweep(sh(2026, 3, 11, 9, 5))
+    assert (again.prewarn, again.yellow, again.red) == (0, 0, 0)
+    assert len(warnings()) == 2
+
+
+def test_stopping_the_clock_clears_its_cards(dispatched, org):
+    sweep(sh(2026, 3, 11, 9, 0))
+    perform_action(dispatched, "sign", org["users"]["handler"], {})
+    db.session.commit()
+    assert sweep(sh(2026, 3, 11, 10, 0)).cleared == 2
+    assert all(cleared for _clock, _level, cleared in warnings())
+    assert dispatched.clocks[1].late is True  # the frozen verdict stays
+
+
+def test_a_second_unsatisfied_visit_is_a_red_card(make_case):
+    case = make_case(
+        "dispatch",
+        "sign",
+        "reply",
+        "review",
+        "visit_unsatisfied",
+        "reply",
+        "review",
+        "visit_unsatisfied",
+    )
+    assert case.reopen_count == 2
+    result = sweep(None)
+    assert result.red == 1
+    [(clock_id, _level, _)] = [w for w in warnings() if w[1] == "red"]
+    assert clock_id == case.open_clock("handle").id
+
+
+def test_two_sweeps_at_once_issue_nothing_twice(app, dispatched, backend):
+    at = sh(2026, 3, 11, 9, 0)
+    errors, barrier = [], threading.Barrier(2)
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                run_sweep(at)
+                db.session.commit()
+            except Exception as error:  # collected and asserted below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert sorted(level for _c, level, _x in warnings()) == ["red", "yellow"]
+
+
+def test_cards_show_on_the_case_and_the_worklist(client, dispatched):
+    from tests.conftest import login
+
+    sweep(sh(2026, 3, 11, 9, 0))
+    login(client, "handler")
+    page = client.get(f"/cases/{dispatched.id}").get_data(as_text=True)
+    assert 'data-card="red"' in page and 'data-card="yellow"' in page
+    assert 'class="card-red"' in client.get("/cases").get_data(as_text=True)
