@@ -57,6 +57,10 @@ class Config:
     PREWARN_WORKDAYS = 1
     PREWARN_HOURS_FRACTION = 0.2
     RED_AFTER_WORKDAYS = 5
+    # A supervision order (督办单) must be answered within this many working days.
+    ORDER_RESPONSE_WORKDAYS = 3
+    # Notice numbers: 澄效催〔2026〕12号 (reminders), 澄效督〔2026〕3号 (orders).
+    NOTICE_PREFIXES = {"reminder": "澄效催", "order": "澄效督"}
     # Extensions (延期): at most this many approved, each of at most this many working days.
     MAX_EXTENSIONS = 2
     MAX_EXTENSION_DAYS = 15

@@ -150,6 +150,8 @@ class Case(db.Model):
     extensions: Mapped[list["Extension"]] = relationship(order_by="Extension.id")
     warnings = relationship("SupervisionWarning", order_by="SupervisionWarning.id", viewonly=True)
 
+    notices = relationship("SupervisionNotice", order_by="SupervisionNotice.id", viewonly=True)
+
     @property
     def open_cards(self) -> list[str]:
         """Return the levels of the supervision cards not yet cleared."""

@@ -23,6 +23,7 @@ CHOICE_LABELS = {
     },
     "urgency": {"normal": _l("Normal"), "urgent": _l("Urgent")},
     "severity": {"ordinary": _l("ordinary"), "serious": _l("serious")},
+    "notice": {"reminder": _l("Reminder notice"), "order": _l("Supervision order")},
     "warning": {"prewarn": _l("Pre-warning"), "yellow": _l("Yellow card"), "red": _l("Red card")},
     "unit_kind": {
         "government": _l("government"),

@@ -31,3 +31,28 @@ class SupervisionWarning(db.Model):
     level: Mapped[str] = mapped_column(sa.String(8))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoticeKind(enum.StrEnum):
+    REMINDER = "reminder"  # 催办通知书, with a yellow card
+    ORDER = "order"  # 督办单, with a red card
+
+
+class SupervisionNotice(db.Model):
+    """A numbered reminder or supervision order sent to the unit leading a case."""
+
+    __tablename__ = "supervision_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    # One notice per card: the unique key keeps concurrent sweeps from doubling it.
+    warning_id: Mapped[int] = mapped_column(sa.ForeignKey("warnings.id"), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response: Mapped[str] = mapped_column(sa.Text, default="")
+    # A red card suggests the inspectors consider accountability (问责).
+    refer_to_inspectors: Mapped[bool] = mapped_column(sa.Boolean, default=False)

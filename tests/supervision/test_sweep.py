@@ -122,3 +122,44 @@ def test_cards_show_on_the_case_and_the_worklist(client, dispatched):
     page = client.get(f"/cases/{dispatched.id}").get_data(as_text=True)
     assert 'data-card="red"' in page and 'data-card="yellow"' in page
     assert 'class="card-red"' in client.get("/cases").get_data(as_text=True)
+    assert "澄效督〔2026〕1号" in page and "澄效催〔2026〕1号" in page
+
+
+def notices():
+    from app.supervision.models import SupervisionNotice
+
+    db.session.expire_all()
+    return db.session.scalars(sa.select(SupervisionNotice).order_by(SupervisionNotice.id)).all()
+
+
+def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, make_case, org):
+    from app.notifications.models import Notification
+
+    sweep(sh(2026, 3, 4, 9, 0))
+    [reminder] = notices()
+    assert reminder.kind == "reminder" and reminder.number == "澄效催〔2026〕1号"
+    assert reminder.unit_id == org["units"]["CC-RSJ"].id and reminder.respond_by is None
+    sweep(sh(2026, 3, 11, 9, 0))
+    order = notices()[-1]
+    assert order.kind == "order" and order.number == "澄效督〔2026〕1号"
+    assert order.refer_to_inspectors and order.respond_by > order.issued_at
+    sweep(sh(2026, 3, 11, 9, 5))
+    assert len(notices()) == 2  # one notice per card, however often the sweep runs
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(
+            Notification.user_id == org["users"]["handler"].id,
+            Notification.subject.contains("澄效"),
+        )
+    ).all()
+    assert set(subjects) == {"督办单 澄效督〔2026〕1号", "催办通知书 澄效催〔2026〕1号"}
+
+
+def test_notice_numbers_are_consecutive_across_cases(make_case, monkeypatch):
+    moment = sh(2026, 3, 2, 9, 0)
+    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    for _ in range(3):
+        make_case("dispatch")
+    monkeypatch.undo()
+    sweep(sh(2026, 3, 4, 9, 0))  # three sign deadlines missed at once
+    assert [n.number for n in notices()] == [f"澄效催〔2026〕{i}号" for i in (1, 2, 3)]
