@@ -163,3 +163,17 @@ def test_notice_numbers_are_consecutive_across_cases(make_case, monkeypatch):
     monkeypatch.undo()
     sweep(sh(2026, 3, 4, 9, 0))  # three sign deadlines missed at once
     assert [n.number for n in notices()] == [f"澄效催〔2026〕{i}号" for i in (1, 2, 3)]
+
+
+def test_sweep_runs_a_fixed_handful_of_statements(make_case, monkeypatch):
+    moment = sh(2026, 3, 2, 9, 0)
+    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    make_case("dispatch")
+    sweep(sh(2026, 3, 11, 9, 0))  # first use creates the number counters
+    make_case("dispatch")
+    one = sweep(sh(2026, 3, 12, 9, 0)).statements
+    for _ in range(5):
+        make_case("dispatch")
+    many = sweep(sh(2026, 3, 13, 9, 0)).statements
+    assert one == many <= 20
