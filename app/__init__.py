@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases import bp as cases_bp
     from app.cases import views as _case_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
+    from app.deadlines import views as _deadline_views  # noqa: F401
     from app.intake import bp as intake_bp
     from app.intake import views as _intake_views  # noqa: F401
     from app.mailbox import bp as mailbox_bp

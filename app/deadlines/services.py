@@ -45,6 +45,19 @@ def import_year(year: int, source_days: dict[date, tuple[bool, str]], source: st
     return len(source_days)
 
 
+# The official names, as they appear in the State Council's notice.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
 def chinesecalendar_year(year: int) -> dict[date, tuple[bool, str]]:
     """Read one year from the ``chinesecalendar`` package (raises if it has no data)."""
     import chinese_calendar
@@ -55,9 +68,10 @@ def chinesecalendar_year(year: int) -> dict[date, tuple[bool, str]]:
         is_holiday, name = chinese_calendar.get_holiday_detail(d)
         is_workday = chinese_calendar.is_workday(d)
         if name:
-            note = name if is_holiday else f"{name} (make-up working day)"
+            name = HOLIDAY_NAMES.get(name, name)
+            note = name if is_holiday else f"{name}调休上班"
         else:
-            note = "" if is_workday else "weekend"
+            note = "" if is_workday else "周末"
         days[d] = (is_workday, note)
         d += timedelta(days=1)
     return days

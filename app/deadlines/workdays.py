@@ -44,7 +44,7 @@ class WorkCalendar:
             is_workday, note = self._days[d]
             return DayInfo(d, is_workday, note, True)
         weekday = d.weekday() < 5
-        note = "" if weekday else "weekend"
+        note = "" if weekday else "周末"
         return DayInfo(d, weekday, note, d.year in self._covered)
 
 
