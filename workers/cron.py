@@ -8,6 +8,7 @@ import os
 from rq import cron
 
 from app.mailbox.tasks import fetch_mailbox_job
+from app.notifications.tasks import relay_outbox
 from app.supervision.tasks import sweep_job
 
 QUEUE = os.environ.get("RQ_QUEUE", "default")
@@ -29,3 +30,6 @@ cron.register(
     job_timeout=600,
     name="supervision-sweep",
 )
+
+# The outbox relay: sends what a lost queue message or a failed attempt left pending.
+cron.register(relay_outbox, QUEUE, interval=60, job_timeout=600, name="outbox-relay")

@@ -25,6 +25,8 @@ class Notification(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(12), default="pending")
     attempts: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    # After a failed attempt the relay waits until then (backoff) before trying again.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
