@@ -81,6 +81,14 @@ def _stay(action, states, roles, **kw) -> tuple[Transition, ...]:
     return tuple(_t(action, {state}, state, roles, **kw) for state in states)
 
 
+def _decide(action, source, yes, no, roles, outcomes, flag, **kw) -> tuple[Transition, ...]:
+    """The two rows of a yes/no decision read from the boolean field ``flag``."""
+    return (
+        _t(action, {source}, yes, roles, outcome=outcomes[0], required=(flag,), **kw),
+        _t(action, {source}, no, roles, outcome=outcomes[1], required=(flag,), **kw),
+    )
+
+
 S = State
 LEAD, ASSIST, SUB, INVOLVED = Actor.LEAD_UNIT, Actor.ASSIST_UNIT, Actor.SUB_UNIT, Actor.INVOLVED
 UNIT_LEAD_ONLY = {Role.UNIT_LEAD}
@@ -115,23 +123,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         outcome="draft",
         required=("text", "finding"),
     ),
-    _t(
+    *_decide(
         "sign_off",
-        {S.HANDLING},
+        S.HANDLING,
         S.REPLIED,
-        UNIT_LEAD_ONLY,
-        actor=LEAD,
-        outcome="approve",
-        required=("approve",),
-    ),
-    _t(
-        "sign_off",
-        {S.HANDLING},
         S.HANDLING,
         UNIT_LEAD_ONLY,
+        ("approve", "reject"),
+        "approve",
         actor=LEAD,
-        outcome="reject",
-        required=("approve",),
     ),
     _t(
         "request_extension",
@@ -154,40 +154,28 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_stay("contribute", [S.DISPATCHED, S.HANDLING], UNIT_ROLES, actor=ASSIST, required=("text",)),
     _t("sub_reply", {S.HANDLING}, S.HANDLING, UNIT_ROLES, actor=SUB, required=("text",)),
     # The center's decisions
-    _t(
+    *_decide(
         "decide_extension",
-        {S.HANDLING},
+        S.HANDLING,
+        S.HANDLING,
         S.HANDLING,
         CENTER_ROLES,
-        outcome="approve",
-        required=("approve",),
+        ("approve", "deny"),
+        "approve",
     ),
-    _t(
-        "decide_extension",
-        {S.HANDLING},
-        S.HANDLING,
-        CENTER_ROLES,
-        outcome="deny",
-        required=("approve",),
-    ),
-    _t(
+    # A denied return goes back to the state the case had before the request (None).
+    *_decide(
         "decide_return",
-        {S.RETURN_REQUESTED},
+        S.RETURN_REQUESTED,
         S.SCREENING,
-        CENTER_ROLES,
-        outcome="approve",
-        required=("approve",),
-    ),
-    _t(
-        "decide_return",
-        {S.RETURN_REQUESTED},
         None,
         CENTER_ROLES,
-        outcome="deny",
-        required=("approve",),
+        ("approve", "deny"),
+        "approve",
     ),
-    _t("review", {S.REPLIED}, S.VISITING, CENTER_ROLES, outcome="pass", required=("pass",)),
-    _t("review", {S.REPLIED}, S.HANDLING, CENTER_ROLES, outcome="send_back", required=("pass",)),
+    *_decide(
+        "review", S.REPLIED, S.VISITING, S.HANDLING, CENTER_ROLES, ("pass", "send_back"), "pass"
+    ),
     _t(
         "visit",
         {S.VISITING},
