@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import select_choices
@@ -68,3 +69,29 @@ class RuleForm(FlaskForm):
         choices=select_choices(RELATION_LABELS.items()),
     )
     active = BooleanField(_l("Active"), default=True)
+
+
+class CalendarYearForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired()])
+    holidays = TextAreaField(
+        _l("Holidays (放假): one date or range per line, with its name"),
+        validators=[Length(max=4000)],
+        render_kw={"rows": 10, "placeholder": "2027-01-01 元旦\n2027-02-05..2027-02-11 春节"},
+    )
+    makeup_days = TextAreaField(
+        _l("Make-up working days (调休上班): one weekend date per line, with its holiday"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 6, "placeholder": "2027-02-14 春节"},
+    )
+
+
+class CalendarDayForm(FlaskForm):
+    kind = SelectField(
+        _l("This day is"),
+        choices=[
+            SelectChoice("workday", _l("a working day")),
+            SelectChoice("off", _l("a day off")),
+        ],
+        validate_choice=False,
+    )
+    note = StringField(_l("Note (holiday name, 调休)"), validators=[Length(max=40)])

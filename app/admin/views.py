@@ -1,4 +1,6 @@
-"""Administration screens for the unit tree, categories and routing rules."""
+"""Administration screens: the unit tree, categories, routing rules and the calendar."""
+
+from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -7,11 +9,23 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
-from app.admin.forms import CategoryForm, RuleForm, UnitForm
+from app.admin.forms import CalendarDayForm, CalendarYearForm, CategoryForm, RuleForm, UnitForm
 from app.admin.services import delete_rule, save_category, save_rule, save_unit
 from app.auth.models import Role
 from app.cases.models import Category
 from app.core.errors import ValidationFailed
+from app.core.types import utcnow
+from app.deadlines.calendar_admin import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    calendar_status,
+    enter_year,
+    import_package_year,
+    set_day,
+    year_view,
+)
+from app.deadlines.services import calendar_years
+from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.views import attach_errors
 from app.routing.models import RoutingRule
@@ -168,3 +182,132 @@ def remove_rule(rule_id: int):
     db.session.commit()
     flash(_("Rule deleted."), "success")
     return redirect(url_for("admin.routing")), 303
+
+
+# The working-day calendar -------------------------------------------------------------
+
+
+def _calendar_saved(change, what: str):
+    db.session.commit()
+    flash(
+        _(
+            "%(what)s saved. %(moved)d open deadlines on %(cases)d cases were recomputed.",
+            what=what,
+            moved=change.moved,
+            cases=len(change.cases),
+        ),
+        "success",
+    )
+
+
+@bp.get("/calendar")
+def calendar():
+    """Show a year of the working-day calendar, with what is missing."""
+    today = to_local(utcnow()).date()
+    year = request.args.get("year", type=int) or today.year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    years = calendar_years()
+    return render_template(
+        "admin/calendar.html",
+        year=year,
+        months=year_view(year),
+        covered=year in years,
+        years=years,
+        sources=_year_sources(year),
+        today=today,
+        status=calendar_status(),
+        in_package=_package_has(year),
+    )
+
+
+def _year_sources(year: int) -> list[str]:
+    from app.deadlines.models import CalendarDay
+
+    return list(
+        db.session.scalars(
+            sa.select(CalendarDay.source)
+            .where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .distinct()
+        )
+    )
+
+
+def _package_has(year: int) -> bool:
+    import chinese_calendar
+
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@bp.route("/calendar/enter", methods=["GET", "POST"])
+def calendar_enter():
+    """Enter a year's official schedule by hand (the package may not have it yet)."""
+    form = CalendarYearForm()
+    if request.method == "GET":
+        form.year.data = request.args.get("year", type=int)
+    if request.method == "POST" and form.validate():
+        try:
+            change = enter_year({name: f.data for name, f in form._fields.items()}, current_user)
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error.fields)
+        else:
+            _calendar_saved(change, _("The calendar of %(year)s", year=change.label))
+            return redirect(url_for("admin.calendar", year=change.first.year)), 303
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/calendar_enter.html", form=form), status
+
+
+@bp.post("/calendar/import")
+def calendar_import():
+    """Load a year from the chinesecalendar package."""
+    year = request.form.get("year", type=int)
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        flash(
+            _("Give a year between %(low)d and %(high)d.", low=FIRST_YEAR, high=LAST_YEAR), "error"
+        )
+        return redirect(url_for("admin.calendar")), 303
+    try:
+        change = import_package_year(year, current_user)
+    except NotImplementedError:
+        db.session.rollback()
+        flash(
+            _("The calendar package has no data for %(year)d: enter it by hand.", year=year),
+            "error",
+        )
+        return redirect(url_for("admin.calendar_enter", year=year)), 303
+    _calendar_saved(change, _("The calendar of %(year)s", year=year))
+    return redirect(url_for("admin.calendar", year=year)), 303
+
+
+@bp.route("/calendar/day/<day>", methods=["GET", "POST"])
+def calendar_day(day: str):
+    """Change one day: a working day or a day off, and its note."""
+    from app.deadlines.models import CalendarDay
+
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    row = db.get_or_404(CalendarDay, when)
+    form = CalendarDayForm()
+    if request.method == "GET":
+        form.kind.data = "workday" if row.is_workday else "off"
+        form.note.data = row.note
+    if request.method == "POST" and form.validate():
+        try:
+            change = set_day(
+                {"day": day, "kind": form.kind.data, "note": form.note.data}, current_user
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error.fields)
+        else:
+            _calendar_saved(change, str(when))
+            return redirect(url_for("admin.calendar", year=when.year)), 303
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/calendar_day.html", form=form, row=row), status

@@ -1,5 +1,7 @@
 """Jinja filters and globals: local times, labels, allowed actions."""
 
+from datetime import datetime
+
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -89,6 +91,7 @@ CHOICE_LABELS = {
         "review": _l("Reply reviewed"),
         "visit": _l("Return visit"),
         "reopen": _l("Reopened"),
+        "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
     },
 }
 
@@ -111,8 +114,19 @@ def localdt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value, fmt)
 
 
+def isodt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Format an ISO 8601 string (as stored in event data) in Asia/Shanghai."""
+    if not value:
+        return ""
+    try:
+        return localdt(datetime.fromisoformat(value), fmt)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = localdt
+    app.jinja_env.filters["isodt"] = isodt
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["allowed_actions"] = allowed_actions
     app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
@@ -125,8 +139,15 @@ def init_app(app: Flask) -> None:
         from app.notifications.views import unread_count
 
         unread = unread_count(current_user) if current_user.is_authenticated else 0
+        calendar_alert = None
+        if current_user.is_authenticated and current_user.has_role("admin"):
+            from app.deadlines.calendar_admin import calendar_status
+
+            status = calendar_status()
+            calendar_alert = status if status.alert else None
         return {
             "current_locale": str(get_locale()),
             "request_path": request.path,
             "unread_count": unread,
+            "calendar_alert": calendar_alert,
         }

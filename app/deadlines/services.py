@@ -111,8 +111,13 @@ def start_clock(case, kind: str, at: datetime) -> Clock:
     return clock
 
 
-def set_warning_times(clock: Clock, calendar: WorkCalendar | None = None) -> None:
-    """Compute when the sweep pre-warns and shows the red card for this clock (DESIGN §6)."""
+def set_warning_times(
+    clock: Clock, calendar: WorkCalendar | None = None, *, red_calendar: WorkCalendar | None = None
+) -> None:
+    """Compute when the sweep pre-warns and shows the red card for this clock (DESIGN §6).
+
+    ``red_calendar`` must reach past the deadline; without it, it is loaded from there.
+    """
     config = current_app.config
     calendar = calendar or load_calendar(to_local(clock.started_at).date())
     if clock.limit_unit == "hours":
@@ -125,7 +130,7 @@ def set_warning_times(clock: Clock, calendar: WorkCalendar | None = None) -> Non
             if ahead >= 1
             else clock.started_at
         )
-    red_calendar = load_calendar(to_local(clock.due_at).date())
+    red_calendar = red_calendar or load_calendar(to_local(clock.due_at).date())
     clock.red_at = add_workdays(clock.due_at, config["RED_AFTER_WORKDAYS"], red_calendar).due_at
 
 
