@@ -93,6 +93,12 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
         "pass": {"type": "boolean"},
         "note": {**STRING, "description": "Required to send back."},
         "public_reply": {**STRING, "description": "Told to the complainant when passing."},
+        "rectify_days": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 60,
+            "description": "When passing: working days the unit has to report rectification.",
+        },
     },
     "visit": {
         "satisfaction": enum(Satisfaction),
@@ -101,6 +107,7 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
         "method": enum(["phone", "sms", "web", "visit"]),
     },
     "reopen": {"reason": STRING},
+    "report_rectification": {"text": STRING},
 }
 ACTION_REQUIRED = {
     "classify": ["respondent_unit_code", "category_code"],
@@ -121,4 +128,5 @@ ACTION_REQUIRED = {
     "review": ["pass"],
     "visit": ["satisfaction", "resolved"],
     "reopen": ["reason"],
+    "report_rectification": ["text"],
 }

@@ -237,13 +237,25 @@ class ReviewForm(ActionForm):
         _l("Reply to the complainant (shown on the progress page)"),
         validators=[Optional(), Length(max=20000)],
     )
+    rectify_days = IntegerField(
+        _l("Rectification due within (working days; empty: none)"),
+        validators=[Optional()],
+    )
 
     def to_data(self) -> dict:
         return {
             "pass": self.decision.data == "pass",
             "note": self.note.data,
             "public_reply": self.public_reply.data,
+            "rectify_days": self.rectify_days.data,
         }
+
+
+class ReportRectificationForm(ActionForm):
+    text = TextAreaField(_l("What was put right"), validators=[DataRequired(), Length(max=20000)])
+
+    def to_data(self) -> dict:
+        return {"text": self.text.data}
 
 
 class VisitForm(ActionForm):
@@ -309,4 +321,5 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "review": ReviewForm,
     "visit": VisitForm,
     "reopen": ReopenForm,
+    "report_rectification": ReportRectificationForm,
 }

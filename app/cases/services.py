@@ -458,6 +458,7 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
         required=False,
         multiline=True,
     )
+    rectify_days = _optional_int(errors, "rectify_days", data.get("rectify_days"), 1, 60)
     t = check_transition(case, "review", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -466,15 +467,46 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     reply.review_note = note
     reply.reviewed_by_id = actor.id
     reply.reviewed_at = now
+    event = {"pass": passed, "note": note}
     if passed:
         case.finding = reply.finding
         start_clock(case, "visit", now)
         if public_reply:
             set_public_reply(case, public_reply, now)
+        if rectify_days:
+            # The reply is accepted but the unit must still put things right (整改).
+            clock = start_clock(case, "rectify", now, limit=("workdays", rectify_days))
+            event.update(rectify_days=rectify_days, new_due=clock.due_at.isoformat())
+            notify_unit(
+                case,
+                reply.unit_id,
+                _l(
+                    "Rectification of %(number)s due within %(n)d working days",
+                    number=case.number,
+                    n=rectify_days,
+                ),
+            )
     else:
         start_clock(case, "handle", now)
         notify_unit(case, reply.unit_id, _l("Reply to %(number)s sent back", number=case.number))
-    apply_transition(case, t, actor, {"pass": passed, "note": note}, now)
+    apply_transition(case, t, actor, event, now)
+
+
+def _optional_int(errors: FieldErrors, name: str, value, low: int, high: int) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        errors.add(name, _l("Must be a whole number."))
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors.add(name, _l("Must be a whole number."))
+        return None
+    if not low <= number <= high:
+        errors.add(name, _l("Between %(low)d and %(high)d.", low=low, high=high))
+        return None
+    return number
 
 
 def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -515,7 +547,8 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
             )
     else:
         case.closed_at = now
-        stop_all_clocks(case, now)
+        # A rectification still due keeps running after the case is closed.
+        stop_all_clocks(case, now, keep=("rectify",))
     apply_transition(
         case, t, actor, {"satisfaction": satisfaction, "resolved": resolved, "note": note}, now
     )

@@ -250,6 +250,25 @@ def sub_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     _contribute(case, actor, data, "sub_reply", AssignmentRole.SUB)
 
 
+def report_rectification(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """The lead unit reports what it put right (整改报告); the rectify clock stops."""
+    t = check_transition(case, "report_rectification", actor)
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    clock = stop_clock(case, "rectify", now)
+    apply_transition(case, t, actor, {"text": text, "late": bool(clock and clock.late)}, now)
+    # The center reviewed the reply and set the rectification: tell whoever registered it.
+    if case.entered_by is not None:
+        notify_user(
+            case.entered_by,
+            case,
+            _l("Rectification of %(number)s reported", number=case.number),
+            text,
+        )
+
+
 UNIT_HANDLERS = {
     "sign": sign_case,
     "request_return": request_return,
@@ -259,4 +278,5 @@ UNIT_HANDLERS = {
     "sub_dispatch": sub_dispatch,
     "sub_reply": sub_reply,
     "contribute": contribute,
+    "report_rectification": report_rectification,
 }

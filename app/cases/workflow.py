@@ -70,6 +70,8 @@ class Transition:
     actor: Actor = Actor.CENTER
     outcome: str | None = None
     required: tuple[str, ...] = field(default=())
+    # The name of a condition on the case (GUARDS) that must hold besides the state.
+    guard: str | None = None
 
 
 def _t(action, sources, target, roles, **kw) -> Transition:
@@ -193,6 +195,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         required=("satisfaction", "resolved"),
     ),
     _t("reopen", {S.CLOSED}, S.SCREENING, {Role.CENTER_LEAD}, required=("reason",)),
+    # Rectification (整改) is reported whatever the state, while its clock runs.
+    *_stay(
+        "report_rectification",
+        list(State),
+        UNIT_ROLES,
+        actor=LEAD,
+        required=("text",),
+        guard="rectification_due",
+    ),
     # Anyone working on an open case may comment; the other side is told.
     *_stay("comment", OPEN_STATES, CENTER_ROLES | UNIT_ROLES, actor=INVOLVED, required=("text",)),
 )
@@ -221,7 +232,20 @@ ACTION_LABELS = {
     "review": _l("Review reply"),
     "visit": _l("Record return visit"),
     "reopen": _l("Reopen"),
+    "report_rectification": _l("Report rectification"),
 }
+
+# Conditions a row may need besides the state, with the refusal shown when they fail.
+GUARDS = {
+    "rectification_due": (
+        lambda case: case.open_clock("rectify") is not None,
+        _l("No rectification is due on this case."),
+    ),
+}
+
+
+def _guard_holds(case, transition: "Transition") -> bool:
+    return transition.guard is None or GUARDS[transition.guard][0](case)
 
 
 def transitions_for(action: str) -> list[Transition]:
@@ -295,6 +319,10 @@ def check_transition(case, action: str, user, outcome: str | None = None) -> Tra
                 state=STATE_LABELS[state],
             )
         )
+    guarded = [t for t in in_state if _guard_holds(case, t)]
+    if not guarded:
+        raise InvalidTransition(GUARDS[in_state[0].guard][1])
+    in_state = guarded
     # Acting in one's own capacity comes first; standing in for an away colleague second.
     for t in in_state:
         if _fits(case, user, t):
@@ -310,6 +338,11 @@ def allowed_actions(case, user) -> list[str]:
     state = State(case.state)
     allowed = []
     for t in TRANSITIONS:
-        if state in t.sources and t.action not in allowed and acting_as(case, user, t):
+        if (
+            state in t.sources
+            and t.action not in allowed
+            and _guard_holds(case, t)
+            and acting_as(case, user, t)
+        ):
             allowed.append(t.action)
     return allowed

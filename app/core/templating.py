@@ -92,6 +92,7 @@ CHOICE_LABELS = {
         "visit": _l("Return visit"),
         "reopen": _l("Reopened"),
         "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
+        "report_rectification": _l("Rectification reported"),
     },
 }
 

@@ -91,9 +91,13 @@ def clock_limit(case, kind: str) -> tuple[str, int]:
     return unit, amount
 
 
-def start_clock(case, kind: str, at: datetime) -> Clock:
-    """Start clock ``kind`` on ``case`` at ``at`` and compute its deadline."""
-    unit, amount = clock_limit(case, kind)
+def start_clock(case, kind: str, at: datetime, limit: tuple[str, int] | None = None) -> Clock:
+    """Start clock ``kind`` on ``case`` at ``at`` and compute its deadline.
+
+    ``limit`` gives the (unit, amount) where a person sets it, as the reviewer does for
+    rectification; otherwise it comes from the settings and the category.
+    """
+    unit, amount = limit or clock_limit(case, kind)
     calendar = load_calendar(to_local(at).date())
     deadline = compute_deadline(at, unit, amount, calendar)
     clock = Clock(
@@ -154,9 +158,9 @@ def stop_clock(case, kind: str, at: datetime) -> Clock | None:
     return clock
 
 
-def stop_all_clocks(case, at: datetime) -> None:
-    """Stop every running clock of ``case``."""
+def stop_all_clocks(case, at: datetime, keep: tuple[str, ...] = ()) -> None:
+    """Stop every running clock of ``case`` except those of the kinds in ``keep``."""
     for clock in case.clocks:
-        if clock.stopped_at is None:
+        if clock.stopped_at is None and clock.kind not in keep:
             clock.stopped_at = at
             clock.late = at > clock.due_at

@@ -64,8 +64,14 @@ MATRIX = {
         {"center_lead"},
     ),
     "comment": (("dispatch",), {"text": "请尽快办理"}, CENTER | RSJ),
+    "report_rectification": (
+        ("dispatch", "sign", "reply", "review_with_rectification"),
+        {"text": "已整改到位"},
+        RSJ,
+    ),
 }
 EXTRA_STEPS = {
+    "review_with_rectification": ("operator", "review", {"pass": True, "rectify_days": 10}),
     "extension": ("handler", "request_extension", {"days": 3, "reason": "需核查"}),
     "pass_down": ("handler", "sub_dispatch", {"unit_code": "CC-CGZ-SBS"}),
     "dispatch_with_assist": (

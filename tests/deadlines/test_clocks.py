@@ -3,10 +3,13 @@
 from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from app.cases.services import perform_action
+from app.core.errors import InvalidTransition
 from app.deadlines.workdays import SHANGHAI, to_local
 from app.extensions import db
+from app.notifications.models import Notification
 from tests.conftest import login
 
 
@@ -88,3 +91,96 @@ def test_reply_on_time_is_not_late(make_case, org, at):
     )
     handle = next(c for c in case.clocks if c.kind == "handle")
     assert handle.late is False
+
+
+# The rectify clock: set by the reviewer, stopped by the unit's rectification report.
+
+
+def review_with_rectification(case, org, days):
+    perform_action(case, "review", org["users"]["operator"], {"pass": True, "rectify_days": days})
+    db.session.commit()
+
+
+def test_reviewer_sets_a_rectification_clock_that_survives_closing(make_case, org, at):
+    at(2026, 3, 2, 9, 0)
+    case = make_case("dispatch", "sign", "reply")
+    review_with_rectification(case, org, 10)
+    rectify = case.open_clock("rectify")
+    assert (rectify.limit_unit, rectify.limit_amount) == ("workdays", 10)
+    assert due(case, "rectify") == datetime(2026, 3, 16, 23, 59, 59)
+    assert case.events[-1].data["rectify_days"] == 10
+    at(2026, 3, 3, 9, 0)
+    perform_action(
+        case, "visit", org["users"]["operator"], {"satisfaction": "satisfied", "resolved": "yes"}
+    )
+    db.session.commit()
+    assert case.state == "closed" and case.open_clock("visit") is None
+    assert case.open_clock("rectify") is not None  # still due after closing
+    at(2026, 3, 16, 20, 0)
+    perform_action(case, "report_rectification", org["users"]["handler"], {"text": "已整改"})
+    db.session.commit()
+    clock = next(c for c in case.clocks if c.kind == "rectify")
+    assert clock.stopped_at is not None and clock.late is False
+    assert case.state == "closed" and case.events[-1].data == {"text": "已整改", "late": False}
+    # The operator who registered the case hears of it.
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(
+            Notification.user_id == org["users"]["operator"].id, Notification.case_id == case.id
+        )
+    ).all()
+    assert f"{case.number} 整改情况已报送" in subjects
+
+
+def test_late_rectification_is_judged_late_once_and_for_all(make_case, org, at):
+    at(2026, 3, 2, 9, 0)
+    case = make_case("dispatch", "sign", "reply")
+    review_with_rectification(case, org, 1)
+    at(2026, 3, 5, 9, 0)
+    perform_action(case, "report_rectification", org["users"]["unit_lead"], {"text": "已整改"})
+    db.session.commit()
+    assert next(c for c in case.clocks if c.kind == "rectify").late is True
+    # Reported once: there is nothing more to report.
+    with pytest.raises(InvalidTransition):
+        perform_action(case, "report_rectification", org["users"]["handler"], {"text": "再报"})
+
+
+def test_no_rectification_is_reported_unless_one_is_due(client, make_case, org):
+    case = make_case("dispatch", "sign", "reply", "review")
+    assert case.open_clock("rectify") is None
+    with pytest.raises(InvalidTransition):
+        perform_action(case, "report_rectification", org["users"]["handler"], {"text": "x"})
+    login(client, "handler")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "action-report_rectification" not in html
+    assert (
+        client.post(f"/cases/{case.id}/report_rectification", data={"text": "x"}).status_code == 409
+    )
+
+
+def test_rectification_button_shows_for_the_lead_unit_only(client, make_case, org):
+    case = make_case("dispatch", "sign", "reply")
+    review_with_rectification(case, org, 5)
+    login(client, "handler")
+    assert "action-report_rectification" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    client.post("/logout")
+    login(client, "operator")
+    assert "action-report_rectification" not in client.get(f"/cases/{case.id}").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("days", [0, 61, "x", True])
+def test_bad_rectification_limits_are_refused(client, make_case, org, days):
+    case = make_case("dispatch", "sign", "reply")
+    from app.auth.services import create_token
+
+    token = create_token(org["users"]["operator"])
+    db.session.commit()
+    r = client.post(
+        f"/api/v1/cases/{case.id}/actions/review",
+        json={"pass": True, "rectify_days": days},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code in (400, 422), r.json
+    db.session.expire_all()
+    assert case.state == "replied" and case.open_clock("rectify") is None
