@@ -121,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.public import bp as public_bp
     from app.public import views as _public_views  # noqa: F401
+    from app.supervision import bp as supervision_bp
+    from app.supervision import views as _supervision_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
@@ -130,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(mailbox_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(supervision_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

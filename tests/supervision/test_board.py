@@ -1,0 +1,93 @@
+"""The center's supervision board: open cards by level and unit, within each reader's reach."""
+
+import re
+from datetime import datetime
+
+import pytest
+
+from app.auth.models import Role
+from app.auth.services import create_user
+from app.cases.services import perform_action
+from app.deadlines.workdays import SHANGHAI
+from app.extensions import db
+from app.supervision.sweep import run_sweep
+from tests.conftest import login
+
+
+def sh(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def carded(make_case, org, monkeypatch):
+    """Three cases with cards after sweeps on 11 March 2026: RSJ red, ZJJ red, one signed."""
+    moment = sh(2026, 3, 2, 9, 0)
+    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    red = make_case("dispatch")  # never signed: sign clock yellow on 4 March, red on 11 March
+    other = make_case(respondent_unit_code="CC-ZJJ")
+    perform_action(other, "dispatch", org["users"]["operator"], {"unit_code": "CC-ZJJ"})
+    quiet = make_case("dispatch", "sign")  # signed in time: only the handle clock runs
+    monkeypatch.undo()
+    run_sweep(sh(2026, 3, 4, 9, 0))
+    run_sweep(sh(2026, 3, 11, 9, 0))
+    db.session.commit()
+    return {"red": red, "other": other, "quiet": quiet}
+
+
+def rows(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr data-case="([^"]+)" data-level="([^"]+)">', html))
+
+
+def test_board_lists_each_clock_at_its_highest_card(client, carded):
+    login(client, "operator")
+    response = client.get("/supervision/board")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    listed = rows(html)
+    assert listed[carded["red"].number] == "red"
+    assert carded["quiet"].number not in listed  # its handle clock is far from due
+    assert 'id="total-red">2<' in html and 'id="total-yellow">0<' in html
+    assert "澄效督〔2026〕" in html  # the supervision order's number
+    red_only = rows(client.get("/supervision/board?level=red").get_data(as_text=True))
+    assert set(red_only) == {carded["red"].number, carded["other"].number}
+    assert rows(client.get("/supervision/board?level=prewarn").get_data(as_text=True)) == {}
+
+
+def test_board_filters_by_unit_and_counts_per_unit(client, carded, org):
+    login(client, "center_lead")
+    html = client.get("/supervision/board").get_data(as_text=True)
+    assert f'data-unit="{org["units"]["CC-RSJ"].id}"' in html
+    unit = org["units"]["CC-RSJ"].id
+    listed = rows(client.get(f"/supervision/board?unit={unit}").get_data(as_text=True))
+    assert set(listed) == {carded["red"].number}
+
+
+def test_a_stopped_clock_leaves_the_board(client, carded, org):
+    perform_action(carded["red"], "sign", org["users"]["handler"], {})
+    db.session.commit()
+    run_sweep(sh(2026, 3, 11, 10, 0))
+    db.session.commit()
+    login(client, "operator")
+    assert carded["red"].number not in rows(client.get("/supervision/board").get_data(as_text=True))
+
+
+def test_leaders_see_their_jurisdiction_and_units_do_not_see_the_board(client, carded, org):
+    create_user("town_leader", "镇领导", "demo1234", [Role.LEADER], org["units"]["CC-CGZ"])
+    db.session.commit()
+    login(client, "town_leader")
+    assert rows(client.get("/supervision/board").get_data(as_text=True)) == {}
+    client.post("/logout")
+    login(client, "leader")
+    assert carded["red"].number in rows(client.get("/supervision/board").get_data(as_text=True))
+    client.post("/logout")
+    for username in ("handler", "admin"):
+        login(client, username)
+        assert client.get("/supervision/board").status_code == 403, username
+        client.post("/logout")
+
+
+def test_board_shrugs_off_bad_parameters(client, carded):
+    login(client, "operator")
+    for query in ("level=purple", "unit=abc", "page=-3", "page=999", "unit=999999"):
+        assert client.get(f"/supervision/board?{query}").status_code == 200, query
