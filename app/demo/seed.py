@@ -334,7 +334,7 @@ STEP_DATA = {
             "finding": "partly_substantiated",
         },
     ),
-    "review": ("operator", {"pass": True, "note": "答复内容完整。"}),
+    "review": ("operator", {"pass": True, "note": "答复内容完整。", "rectify_days": 10}),
     "visit": (
         "operator",
         {"satisfaction": "satisfied", "resolved": "yes", "note": "投诉人表示问题已解决。"},
