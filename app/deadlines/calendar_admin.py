@@ -189,10 +189,10 @@ def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") 
     move the pre-warning, the deadline or the red card. Stopped clocks keep their frozen
     verdict. Each case whose deadline moved gets an event; warnings already issued stand.
     """
-    from app.cases.models import Case
-    from app.cases.services import record_event
+    from app.cases.models import Event
 
     change = CalendarChange(first, last, label=label)
+    db.session.flush()
     clocks = db.session.scalars(
         sa.select(Clock)
         .where(
@@ -211,30 +211,37 @@ def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") 
     latest = max(to_local(c.started_at).date() for c in clocks)
     calendar = load_calendar(earliest, latest + timedelta(days=400))
     now = utcnow()
-    for clock in clocks:
-        change.examined += 1
-        old_due, old_provisional = clock.due_at, clock.provisional
-        deadline = add_workdays(clock.started_at, clock.limit_amount, calendar)
-        clock.due_at, clock.provisional = deadline.due_at, deadline.provisional
-        set_warning_times(clock, calendar, red_calendar=calendar)
-        if clock.due_at == old_due and clock.provisional == old_provisional:
-            continue
-        change.moved += 1
-        change.cases.add(clock.case_id)
-        case = db.session.get(Case, clock.case_id)
-        record_event(
-            case,
-            actor,
-            "deadline_recomputed",
-            data={
-                "clock": clock.kind,
-                "old_due": old_due.isoformat(),
-                "new_due": clock.due_at.isoformat(),
-                "provisional": clock.provisional,
-                "calendar_change": label,
-            },
-            at=now,
-        )
+    events = []
+    with db.session.no_autoflush:
+        for clock in clocks:
+            change.examined += 1
+            old_due, old_provisional = clock.due_at, clock.provisional
+            deadline = add_workdays(clock.started_at, clock.limit_amount, calendar)
+            clock.due_at, clock.provisional = deadline.due_at, deadline.provisional
+            set_warning_times(clock, calendar, red_calendar=calendar)
+            if clock.due_at == old_due and clock.provisional == old_provisional:
+                continue
+            change.moved += 1
+            change.cases.add(clock.case_id)
+            events.append(
+                {
+                    "case_id": clock.case_id,
+                    "actor_id": actor.id if actor is not None else None,
+                    "action": "deadline_recomputed",
+                    "at": now,
+                    "data": {
+                        "clock": clock.kind,
+                        "old_due": old_due.isoformat(),
+                        "new_due": clock.due_at.isoformat(),
+                        "provisional": clock.provisional,
+                        "calendar_change": label,
+                    },
+                }
+            )
+    db.session.flush()
+    if events:
+        # One executemany for the trail, not an ORM round trip per case.
+        db.session.execute(sa.insert(Event), events)
     db.session.flush()
     return change
 
