@@ -44,6 +44,10 @@ def resolve(func_path: str):
 
 
 def _run_pending(session) -> None:
+    # SQLAlchemy fires after_commit for a released savepoint too; the work waits for the
+    # real commit, or a job would run (or be enqueued) before its data exists for others.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING_KEY, [])
     if not pending:
         return

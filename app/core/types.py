@@ -1,5 +1,8 @@
 """Column types shared by every domain."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -32,6 +35,19 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+_as_of: ContextVar[datetime | None] = ContextVar("as_of", default=None)
+
+
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Return the current time as an aware UTC datetime (or the moment ``as_of`` set)."""
+    return _as_of.get() or datetime.now(UTC)
+
+
+@contextmanager
+def as_of(moment: datetime) -> Iterator[None]:
+    """Let the services see ``moment`` as now: the demo builds cases with a past."""
+    token = _as_of.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _as_of.reset(token)

@@ -1,13 +1,20 @@
 """Build the fictional 澄川县 (Chengchuan county) of 澄州市 with its units, staff and cases."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from app.auth.models import Role, User, UserRole
 from app.auth.services import set_password
 from app.cases.models import Case, Category
 from app.cases.services import perform_action, suggest_for
-from app.core.types import utcnow
-from app.deadlines.services import calendar_years, chinesecalendar_year, import_year
+from app.core.types import as_of, utcnow
+from app.deadlines.services import (
+    calendar_years,
+    chinesecalendar_year,
+    import_year,
+    load_calendar,
+)
 from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.services import register_case
@@ -301,6 +308,55 @@ DEMO_CASES = [
             urgency="urgent",
         ),
     ),
+    # Late ones, started this many working days ago, so that the board has cards to show.
+    (
+        ["screen", "dispatch"],
+        _complaint(
+            "CC-RSJ",
+            "time_limit",
+            "养老保险关系转移一个多月没办好",
+            "从外省转回的养老保险关系，递交材料后一直说在走流程。",
+            "田野",
+            "13800001313",
+        ),
+        8,  # never signed: yellow, then red card on the sign clock
+    ),
+    (
+        ["screen", "dispatch", "sign"],
+        _complaint(
+            "CC-RSJ",
+            "sloth",
+            "就业困难人员认定迟迟不办",
+            "申请就业困难人员认定，窗口收件后再无消息。",
+            "袁梅",
+            "13800001414",
+        ),
+        17,  # handle deadline passed two working days ago: yellow card
+    ),
+    (
+        ["screen", "dispatch", "sign"],
+        _complaint(
+            "CC-RSJ",
+            "attitude",
+            "劳动仲裁立案窗口不给解释",
+            "询问仲裁立案材料要求，工作人员只说不符合，不说哪里不符合。",
+            "邓超",
+            "13800001515",
+        ),
+        15,  # the last working day to handle: pre-warning
+    ),
+    (
+        ["screen", "dispatch", "sign"],
+        _complaint(
+            "CC-ZJJ",
+            "inaction",
+            "小区违建举报后无人处理",
+            "举报小区楼顶违建，住建局签收后一个多月没有任何处理。",
+            "付强",
+            "13800001616",
+        ),
+        23,  # handle deadline passed more than five working days ago: red card
+    ),
 ]
 
 STEP_DATA = {
@@ -347,25 +403,43 @@ def seed_cases(users: dict[str, User]) -> int:
     if db.session.scalar(sa.select(sa.func.count()).where(Case.tracking_code.like("DEMO%"))):
         return 0
     first_of_number: dict[str, Case] = {}
-    for index, (steps, complaint) in enumerate(DEMO_CASES, start=1):
-        if complaint["channel"] == "letter":
-            complaint = {**complaint, "letter_collected_on": to_local(utcnow()).date()}
-        case = register_case(complaint, users["operator"], screen_now=False)
-        case.tracking_code = f"DEMO{index:08d}"
-        for step in steps:
-            username, data = STEP_DATA[step]
-            data = dict(data)
-            if step == "dispatch":
-                # Follow the routing rules, as an operator accepting the suggestion would.
-                data["unit_code"] = suggest_for(case).unit.code
-            if step in {"sign", "reply"} and complaint["respondent_unit_code"] != "CC-RSJ":
-                username = "handler2"
-            if step == "merge":
-                data = {"case_id": first_of_number[complaint["complainant"]["phone"]].id}
-            perform_action(case, step, users[username], data)
+    for index, (steps, complaint, *ago) in enumerate(DEMO_CASES, start=1):
+        with as_of(_workdays_ago(ago[0]) if ago else utcnow()):
+            case = _seed_case(index, steps, complaint, users, first_of_number)
         first_of_number.setdefault(complaint["complainant"]["phone"], case)
         db.session.flush()
     return len(DEMO_CASES)
+
+
+def _workdays_ago(n: int):
+    """Return this time of day ``n`` working days ago on the stored calendar."""
+    now = utcnow()
+    calendar = load_calendar(to_local(now).date() - timedelta(days=3 * n + 10))
+    moment, left = now, n
+    while left:
+        moment -= timedelta(days=1)
+        if calendar.day(to_local(moment).date()).is_workday:
+            left -= 1
+    return moment
+
+
+def _seed_case(index, steps, complaint, users, first_of_number) -> Case:
+    if complaint["channel"] == "letter":
+        complaint = {**complaint, "letter_collected_on": to_local(utcnow()).date()}
+    case = register_case(complaint, users["operator"], screen_now=False)
+    case.tracking_code = f"DEMO{index:08d}"
+    for step in steps:
+        username, data = STEP_DATA[step]
+        data = dict(data)
+        if step == "dispatch":
+            # Follow the routing rules, as an operator accepting the suggestion would.
+            data["unit_code"] = suggest_for(case).unit.code
+        if step in {"sign", "reply"} and complaint["respondent_unit_code"] != "CC-RSJ":
+            username = "handler2"
+        if step == "merge":
+            data = {"case_id": first_of_number[complaint["complainant"]["phone"]].id}
+        perform_action(case, step, users[username], data)
+    return case
 
 
 def seed_demo() -> dict[str, object]:
@@ -378,10 +452,15 @@ def seed_demo() -> dict[str, object]:
     users = seed_users(units)
     seed_default_rules()
     cases = seed_cases(users)
+    # The sweep the scheduler runs every few minutes: cards and notices for the late cases.
+    from app.supervision.sweep import run_sweep
+
+    sweep = run_sweep()
     return {
         "calendar years added": calendar or "none",
         "units": len(units),
         "categories": len(categories),
         "users": len(users),
         "cases added": cases,
+        "cards issued": sweep.prewarn + sweep.yellow + sweep.red,
     }

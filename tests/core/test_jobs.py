@@ -60,3 +60,17 @@ def test_cron_config_registers_the_mailbox_fetch(redis_conn):
     jobs = {job.name: job for job in scheduler.get_jobs()}
     assert jobs["mailbox-fetch"].interval == 120
     assert jobs["mailbox-fetch"].func.__name__ == "fetch_mailbox_job"
+
+
+def test_a_released_savepoint_does_not_run_the_jobs_early(app, org, monkeypatch):
+    """A savepoint (as a new counter row takes) is no commit: the job waits for the real one."""
+    from app.core.jobs import enqueue_after_commit
+
+    ran = []
+    monkeypatch.setattr("tests.core.test_jobs.record_run", ran.append, raising=False)
+    enqueue_after_commit("tests.core.test_jobs.record_run", "job")
+    with db.session.begin_nested():
+        db.session.execute(sa.text("SELECT 1"))
+    assert ran == []
+    db.session.commit()
+    assert ran == ["job"]
