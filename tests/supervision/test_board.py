@@ -49,6 +49,7 @@ def test_board_lists_each_clock_at_its_highest_card(client, carded):
     assert carded["quiet"].number not in listed  # its handle clock is far from due
     assert 'id="total-red">2<' in html and 'id="total-yellow">0<' in html
     assert "澄效督〔2026〕" in html  # the supervision order's number
+    assert 'class="late referral"' in html  # and its referral suggestion
     red_only = rows(client.get("/supervision/board?level=red").get_data(as_text=True))
     assert set(red_only) == {carded["red"].number, carded["other"].number}
     assert rows(client.get("/supervision/board?level=prewarn").get_data(as_text=True)) == {}
