@@ -1,7 +1,7 @@
 """Jobs that deliver outbox rows."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -64,13 +64,14 @@ def _deliver(note: Notification) -> None:
         raise RuntimeError(f"unknown channel {note.channel!r}")
 
 
-def relay_outbox(limit: int = 500) -> dict:
+def relay_outbox(limit: int = 500, *, now: datetime | None = None) -> dict:
     """Send what is due in the outbox: new rows a queue never got, and retries after backoff.
 
     Nothing that matters lives only in Redis: whatever the queue lost is still a
-    pending row here, and this periodic job picks it up.
+    pending row here, and this periodic job picks it up. ``now`` (default: the
+    current time) decides which backoffs and claims have run out.
     """
-    now = utcnow()
+    now = now or utcnow()
     # Rows left "sending" by a worker that died go back to the queue of work.
     recovered = db.session.execute(
         sa.update(Notification)
