@@ -34,7 +34,7 @@ from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, stop_clock
 from app.extensions import db
-from app.notifications.services import notify_complainant, queue_notification
+from app.notifications.services import message_locale, notify_complainant, queue_notification
 from app.units.models import UnitKind
 from app.units.services import get_unit_by_code, read_unit
 
@@ -317,15 +317,16 @@ def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     stop_all_clocks(case, now)
     case.closed_at = now
     # 一次性告知: one complete notice with the reason and the proper channel.
-    notice = str(
-        _l(
-            "Your complaint %(number)s is not accepted. Reason: %(reason)s",
-            number=case.number,
-            reason=reason,
+    with message_locale():  # the stored notice is in the system's language
+        notice = str(
+            _l(
+                "Your complaint %(number)s is not accepted. Reason: %(reason)s",
+                number=case.number,
+                reason=reason,
+            )
         )
-    )
-    if advice:
-        notice += " " + str(_l("Where to go instead: %(advice)s", advice=advice))
+        if advice:
+            notice += " " + str(_l("Where to go instead: %(advice)s", advice=advice))
     set_public_reply(case, notice, now)
     apply_transition(case, t, actor, {"reason": reason, "advice": advice, "notice": notice}, now)
 
@@ -359,9 +360,7 @@ def set_public_reply(case: Case, text: str, at: datetime) -> None:
     """Record what the center tells the complainant and send it to them."""
     case.public_reply = text
     case.public_reply_at = at
-    notify_complainant(
-        case, str(_l("Reply to your complaint %(number)s", number=case.number)), text
-    )
+    notify_complainant(case, _l("Reply to your complaint %(number)s", number=case.number), text)
 
 
 def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -599,9 +598,28 @@ def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
         for assignment in case.active_assignments:
             notify_unit(case, assignment.unit_id, subject, text)
     else:
-        entered_by = case.entered_by
-        if entered_by is not None:
-            notify_user(entered_by, case, subject, text)
+        notify_center(case, subject, text)
+
+
+def center_contact(case: Case) -> User | None:
+    """Return who at the center answers for the case: who registered it (首问责任人), or,
+    for a case that came in by itself (website, mailbox), who dispatched it last."""
+    if case.entered_by is not None:
+        return case.entered_by
+    dispatcher = db.session.scalar(
+        sa.select(Event.actor_id)
+        .where(Event.case_id == case.id, Event.action == "dispatch")
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return db.session.get(User, dispatcher) if dispatcher else None
+
+
+def notify_center(case: Case, subject, body: str = "") -> None:
+    """Tell the center's contact for the case that a unit needs a decision or reported."""
+    contact = center_contact(case)
+    if contact is not None:
+        notify_user(contact, case, subject, body)
 
 
 def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -656,9 +674,10 @@ def notify_unit(case: Case, unit_id: int, subject, body: str = "") -> None:
 def notify_user(user: User, case: Case, subject, body: str = "") -> None:
     """Send one message to ``user``, or to their backup while they are away."""
     recipient, standing_in_for = deliver_to(user)
-    subject = str(subject)
-    if standing_in_for is not None:
-        subject += str(_l(" (as backup for %(name)s)", name=standing_in_for.name))
+    with message_locale():
+        subject = str(subject)
+        if standing_in_for is not None:
+            subject += str(_l(" (as backup for %(name)s)", name=standing_in_for.name))
     queue_notification(recipient, case, subject, body)
     if recipient.email:
         queue_notification(recipient, case, subject, body, channel="email")

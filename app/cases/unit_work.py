@@ -21,6 +21,7 @@ from app.cases.models import (
 from app.cases.services import (
     TEXT_MAX,
     apply_transition,
+    notify_center,
     notify_unit,
     notify_user,
 )
@@ -77,6 +78,7 @@ def request_return(case: Case, actor: User, data: dict[str, Any]) -> None:
         {"reason": reason, "suggested_unit_code": suggested.code if suggested else ""},
         now,
     )
+    notify_center(case, _l("Return of %(number)s requested", number=case.number), reason)
 
 
 def pending_reply(case: Case) -> Reply | None:
@@ -178,6 +180,11 @@ def request_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
         )
     )
     apply_transition(case, t, actor, {"days": days, "reason": reason}, now)
+    notify_center(
+        case,
+        _l("Extension of %(number)s requested: %(n)d working days", number=case.number, n=days),
+        reason,
+    )
 
 
 def units_below(unit: Unit) -> set[int]:
@@ -259,14 +266,7 @@ def report_rectification(case: Case, actor: User, data: dict[str, Any]) -> None:
     now = utcnow()
     clock = stop_clock(case, "rectify", now)
     apply_transition(case, t, actor, {"text": text, "late": bool(clock and clock.late)}, now)
-    # The center reviewed the reply and set the rectification: tell whoever registered it.
-    if case.entered_by is not None:
-        notify_user(
-            case.entered_by,
-            case,
-            _l("Rectification of %(number)s reported", number=case.number),
-            text,
-        )
+    notify_center(case, _l("Rectification of %(number)s reported", number=case.number), text)
 
 
 UNIT_HANDLERS = {

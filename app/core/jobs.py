@@ -59,8 +59,14 @@ def _run_pending(session) -> None:
                 queue.enqueue(func_path, *args, job_timeout=120)
                 continue
             except Exception:  # Redis down: the database still holds the work.
-                log.warning("could not enqueue %s%r; it stays pending", func_path, args)
-                continue
+                log.warning(
+                    "could not enqueue %s%r and %d more; they stay pending for the relay",
+                    func_path,
+                    args,
+                    len(pending) - 1,
+                )
+                # One timeout is enough: a hung Redis must not hold the request per job.
+                break
         # In-process: a fresh app context gets its own session, so the job sees
         # only committed data, as a worker would.
         with app.app_context():

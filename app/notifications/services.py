@@ -1,5 +1,8 @@
 """Put messages in the outbox; a job sends them after the commit."""
 
+from flask import current_app
+from flask_babel import force_locale
+
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.mailbox.tags import subject_tag
@@ -10,13 +13,15 @@ def queue_notification(
     user, case, subject: str, body: str = "", channel="inapp", to_address: str = ""
 ) -> Notification:
     """Add one outbox row and send it once the transaction commits."""
+    with message_locale():
+        subject, body = str(subject), str(body)
     note = Notification(
         user_id=user.id if user else None,
         case_id=case.id if case else None,
         channel=channel,
         to_address=to_address,
-        subject=str(subject)[:200],
-        body=str(body),
+        subject=subject[:200],
+        body=body,
     )
     db.session.add(note)
     db.session.flush()
@@ -24,8 +29,15 @@ def queue_notification(
     return note
 
 
+def message_locale():
+    """Messages go out in the system's language, whatever the sender's screen shows."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 def notify_complainant(case, subject: str, body: str) -> Notification | None:
     """Write to the complainant by e-mail, else SMS; never to an anonymous one (DESIGN §8)."""
+    with message_locale():
+        subject, body = str(subject), str(body)
     person = case.complainant
     if person.anonymous:
         return None

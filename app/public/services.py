@@ -46,15 +46,13 @@ def submit_public_complaint(data: dict, uploads) -> Case:
     link = url_for("public.track", _external=True)
     notify_complainant(
         case,
-        str(_l("Complaint %(number)s received", number=case.number)),
-        str(
-            _l(
-                "Your complaint %(number)s was received. Follow it at %(link)s "
-                "with the tracking code %(code)s.",
-                number=case.number,
-                link=link,
-                code=case.tracking_code,
-            )
+        _l("Complaint %(number)s received", number=case.number),
+        _l(
+            "Your complaint %(number)s was received. Follow it at %(link)s "
+            "with the tracking code %(code)s.",
+            number=case.number,
+            link=link,
+            code=case.tracking_code,
         ),
     )
     return case

@@ -281,3 +281,16 @@ def test_concurrent_posts_with_one_key_create_one_case(app, api):
     assert len(results) == 4 and {s for s, _ in results} == {201}
     assert len({case_id for _, case_id in results}) == 1
     assert counts()[0] == 1
+
+
+def test_messages_are_in_the_system_language_whatever_the_api_speaks(api, make_case):
+    """The API answers in English, but what the complainant and the unit read is Chinese."""
+    from app.notifications.models import Notification
+
+    case = make_case()
+    assert api.act(case.id, "resolve_directly", text="已当场答复。").status_code == 200
+    other = make_case()
+    assert api.act(other.id, "dispatch", unit_code="CC-RSJ").status_code == 200
+    subjects = set(db.session.scalars(sa.select(Notification.subject)))
+    assert f"关于您的投诉（编号 {case.number}）的答复" in subjects
+    assert not [s for s in subjects if s.isascii() or "Reply" in s or "case" in s.lower()]

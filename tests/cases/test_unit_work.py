@@ -202,3 +202,36 @@ def test_center_comment_reaches_the_unit(make_case, org):
     assert {n.user_id for n in notes} == {org["users"]["handler"].id, org["users"]["unit_lead"].id}
     with pytest.raises(Forbidden):
         act(org, case, "comment", "handler2", text="not ours")
+
+
+def test_center_hears_of_returns_extensions_and_rectification(make_case, org):
+    """The unit's requests reach the operator who answers for the case (首问责任人)."""
+    from app.notifications.models import Notification
+
+    returned = make_case("dispatch", "request_return")
+    extended = make_case("dispatch", "sign")
+    perform_action(
+        extended, "request_extension", org["users"]["handler"], {"days": 5, "reason": "需现场核查"}
+    )
+    db.session.commit()
+    to_operator = set(
+        db.session.scalars(
+            sa.select(Notification.subject).where(
+                Notification.user_id == org["users"]["operator"].id
+            )
+        )
+    )
+    assert f"{returned.number} 申请退回" in to_operator
+    assert f"{extended.number} 申请延期 5 个工作日" in to_operator
+
+
+def test_a_website_case_has_its_dispatcher_as_center_contact(org):
+    from app.cases.services import center_contact
+    from app.intake.services import register_case
+    from tests.conftest import complaint
+
+    case = register_case(complaint(channel="web"), None)
+    assert center_contact(case) is None
+    perform_action(case, "dispatch", org["users"]["center_lead"], {"unit_code": "CC-RSJ"})
+    db.session.flush()
+    assert center_contact(case) == org["users"]["center_lead"]

@@ -74,3 +74,19 @@ def test_a_released_savepoint_does_not_run_the_jobs_early(app, org, monkeypatch)
     assert ran == []
     db.session.commit()
     assert ran == ["job"]
+
+
+def test_a_hung_redis_costs_one_timeout_not_one_per_job(app, make_case, org, monkeypatch):
+    """The first failed enqueue stops the rest: they are in the outbox for the relay anyway."""
+    calls = []
+
+    class HungQueue:
+        def enqueue(self, *args, **kwargs):
+            calls.append(args)
+            raise TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr("app.core.jobs.get_queue", lambda app=None: HungQueue())
+    make_case("dispatch")  # the unit's handler and lead are told: two jobs
+    rows = outbox()
+    assert len(rows) == 2 and all(r.status == "pending" for r in rows)
+    assert len(calls) == 1
