@@ -6,8 +6,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.cases.models import Case
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
+
+# A case sent back after a second unsatisfied visit is red-carded at once.
+REDO_RED_CARD = 2
+
+# The sweep looks for such cases every few minutes. They are few, so a partial index
+# finds them without reading every case. The sweep's query repeats the predicate as a
+# literal, which is what lets PostgreSQL and SQLite use the index.
+ix_cases_redone = sa.Index(
+    "ix_cases_redone",
+    Case.id,
+    postgresql_where=Case.reopen_count >= REDO_RED_CARD,
+    sqlite_where=Case.reopen_count >= REDO_RED_CARD,
+)
 
 
 class WarningLevel(enum.StrEnum):

@@ -1,8 +1,15 @@
 """The supervision sweep: a handful of set-based statements, whatever the number of cases.
 
-Each insert selects the clocks that have crossed a threshold and relies on the
-unique key (clock, level) to skip warnings already issued, so running the sweep
-twice, or on two workers at once, issues nothing twice.
+Each insert selects the clocks that have crossed a threshold, takes away those that
+already have the card (EXCEPT), and relies on the unique key (clock, level) to skip
+any left, so running the sweep twice, or on two workers at once, issues nothing
+twice. Sweeps are also serialized by a lock, which keeps the numbers of the notices
+gap-free and consecutive per year.
+
+Counts come from the cursor's row count: no list of ids is brought back into Python.
+On a mass sweep nearly all the time goes into writing the rows themselves: their
+index entries and, above all, the foreign-key checks PostgreSQL runs for each row
+(see tests/benchmarks/sweep_benchmark.py).
 """
 
 from dataclasses import dataclass
@@ -24,14 +31,17 @@ from app.deadlines.workdays import add_workdays, to_local
 from app.extensions import db
 from app.notifications.models import Notification
 from app.supervision.models import (
+    REDO_RED_CARD,
     NoticeKind,
     SupervisionNotice,
     SupervisionWarning,
     WarningLevel,
 )
 
-# A case sent back after a second unsatisfied visit is red-carded at once.
-REDO_RED_CARD = 2
+# A mass sweep hashes and sorts some hundred thousand cards (EXCEPT, notice numbers);
+# PostgreSQL's default 4 MB of work_mem would spill them to disk. For the sweep's
+# transaction only.
+SWEEP_WORK_MEM = "64MB"
 
 
 @dataclass
@@ -42,6 +52,7 @@ class SweepResult:
     cleared: int = 0
     reminders: int = 0
     orders: int = 0
+    messages: int = 0
     statements: int = 0
 
 
@@ -61,25 +72,51 @@ def _insert_ignoring_duplicates(select: sa.Select):
     )
 
 
+def _rowcount(statement) -> int:
+    """Execute ``statement`` and return the number of rows it wrote (INSERTs included)."""
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+
+
 def _take_sweep_lock() -> None:
     """Serialize sweeps: a second one waits and then finds the work done (no gaps in numbers)."""
     if _dialect() == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
+        db.session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(727001), set_config('work_mem', :mem, true)"),
+            {"mem": SWEEP_WORK_MEM},
+        )
     else:
         # Any write takes SQLite's single write lock until the commit.
         next_value("lock:supervision-sweep")
 
 
 def _issue(level: WarningLevel, now: datetime, *conditions) -> int:
+    """Issue ``level`` to the running clocks meeting ``conditions`` that do not have it yet.
+
+    Most such clocks got the card in an earlier sweep. Taking away the clocks with the
+    card open (EXCEPT) costs one hash over both sets instead of one probe of the unique
+    index per clock; EXCEPT also reads the existing cards in full before the first
+    insert, so the plan can never keep re-reading the table it is filling. The unique
+    key still decides: a card cleared on a clock that runs again, or issued by a
+    concurrent transaction, is skipped by ON CONFLICT.
+    """
+    due = sa.select(Clock.case_id, Clock.id.label("clock_id")).where(
+        Clock.stopped_at.is_(None), *conditions
+    )
+    issued = sa.select(SupervisionWarning.case_id, SupervisionWarning.clock_id).where(
+        SupervisionWarning.level == level, SupervisionWarning.cleared_at.is_(None)
+    )
+    missing = sa.except_(due, issued).subquery()
     select = sa.select(
-        Clock.case_id,
-        Clock.id,
+        missing.c.case_id,
+        missing.c.clock_id,
         sa.literal(str(level)),
         sa.literal(now, SupervisionWarning.issued_at.type),
-    ).where(Clock.stopped_at.is_(None), *conditions)
-    # RETURNING yields only the rows really inserted (duplicates are skipped).
-    inserted = _insert_ignoring_duplicates(select).returning(SupervisionWarning.id)
-    return len(db.session.execute(inserted).all())
+    )
+    # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT. In clock order the
+    # new rows go to the ends of the indexes instead of to random pages.
+    select = select.where(sa.true()).order_by(missing.c.clock_id)
+    # The row count is the number really inserted: duplicates are skipped.
+    return _rowcount(_insert_ignoring_duplicates(select))
 
 
 def run_sweep(now: datetime | None = None) -> SweepResult:
@@ -104,66 +141,93 @@ def run_sweep(now: datetime | None = None) -> SweepResult:
 
 def _sweep(now: datetime, result: SweepResult) -> None:
     _take_sweep_lock()
-    result.prewarn = _issue(WarningLevel.PREWARN, now, Clock.prewarn_at <= now, Clock.due_at > now)
-    result.yellow = _issue(WarningLevel.YELLOW, now, Clock.due_at <= now)
-    result.red = _issue(WarningLevel.RED, now, Clock.red_at <= now)
-    redone = sa.select(Case.id).where(Case.reopen_count >= REDO_RED_CARD)
-    result.red += _issue(WarningLevel.RED, now, Clock.kind == "handle", Clock.case_id.in_(redone))
-    # Start from the few open warnings and look their clocks up, not the other way round.
+    # Clear first: every card issued below is on a running clock, so clearing after
+    # them would only read them again. Start from the open warnings and look their
+    # clocks up, not the other way round.
     stopped = sa.exists().where(
         Clock.id == SupervisionWarning.clock_id, Clock.stopped_at.is_not(None)
     )
-    result.cleared = db.session.execute(
+    result.cleared = _rowcount(
         sa.update(SupervisionWarning)
         .where(SupervisionWarning.cleared_at.is_(None), stopped)
         .values(cleared_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    result.prewarn = _issue(WarningLevel.PREWARN, now, Clock.prewarn_at <= now, Clock.due_at > now)
+    result.yellow = _issue(WarningLevel.YELLOW, now, Clock.due_at <= now)
+    result.red = _issue(WarningLevel.RED, now, Clock.red_at <= now)
+    # The literal matches the predicate of ix_cases_redone (a bound value would not).
+    redone = sa.select(Case.id).where(Case.reopen_count >= sa.literal_column(str(REDO_RED_CARD)))
+    result.red += _issue(WarningLevel.RED, now, Clock.kind == "handle", Clock.case_id.in_(redone))
+    # Notices get increasing ids: the ones issued now are those after the last one before.
+    last_notice = db.session.scalar(sa.select(sa.func.max(SupervisionNotice.id))) or 0
     result.reminders = _issue_notices(NoticeKind.REMINDER, WarningLevel.YELLOW, now)
     result.orders = _issue_notices(NoticeKind.ORDER, WarningLevel.RED, now)
+    if result.reminders or result.orders:
+        result.messages = _notify_units(now, last_notice)
+
+
+def _locked_counter(key: str) -> int:
+    """Return the value of the counter ``key`` (created at 0), its row locked until the commit."""
+    select = sa.select(Counter.value).where(Counter.key == key).with_for_update()
+    value = db.session.scalar(select)
+    if value is None:
+        db.session.execute(
+            _insert(Counter).values(key=key, value=0).on_conflict_do_nothing(index_elements=["key"])
+        )
+        value = db.session.scalar(select)
+    return value
 
 
 def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
-    """Number and issue one notice per open card of ``level`` that has none yet, set-based."""
+    """Number and issue one notice per open card of ``level`` that has none yet, set-based.
+
+    The pending cards are numbered ``last + 1``, ``last + 2``, ... in one INSERT and the
+    counter is then moved by the row count, so there is no counting query first. The
+    sweep lock guarantees no concurrent sweep adds a notice meanwhile, which is why the
+    insert does not skip duplicates: if one ever did, the unique keys (card, number)
+    would fail the sweep, which leaves no gap and is simply run again, instead of
+    silently skipping a number.
+    """
+    open_cards = (SupervisionWarning.level == level, SupervisionWarning.cleared_at.is_(None))
+    noticed = sa.exists().where(SupervisionNotice.warning_id == SupervisionWarning.id)
+    # EXCEPT, like in _issue: the cards that have a notice are all found before the
+    # first notice is inserted, whatever plan the database picks.
+    without_notice = sa.except_(
+        sa.select(SupervisionWarning.id, SupervisionWarning.case_id).where(*open_cards),
+        sa.select(SupervisionWarning.id, SupervisionWarning.case_id).where(*open_cards, noticed),
+    ).subquery()
     lead = aliased(Assignment)
-    pending = (
+    cards = (
+        # One row per card even if a case ever had two open lead assignments.
         sa.select(
-            SupervisionWarning.id.label("warning_id"),
-            SupervisionWarning.case_id,
-            lead.unit_id,
-            sa.func.row_number().over(order_by=SupervisionWarning.id).label("seq"),
+            without_notice.c.id.label("warning_id"),
+            without_notice.c.case_id,
+            sa.func.min(lead.unit_id).label("unit_id"),
         )
         .join(
             lead,
             sa.and_(
-                lead.case_id == SupervisionWarning.case_id,
+                lead.case_id == without_notice.c.case_id,
                 lead.role == "lead",
                 lead.ended_at.is_(None),
             ),
         )
-        .where(
-            SupervisionWarning.level == level,
-            SupervisionWarning.cleared_at.is_(None),
-            ~sa.exists().where(SupervisionNotice.warning_id == SupervisionWarning.id),
-        )
+        .group_by(without_notice.c.id, without_notice.c.case_id)
         .subquery()
     )
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(pending))
-    if not count:
-        return 0
+    pending = sa.select(
+        cards, sa.func.row_number().over(order_by=cards.c.warning_id).label("seq")
+    ).subquery()
+
     config = current_app.config
     year = to_local(now).year
     key = f"notice:{kind}:{year}"
-    next_value(key)  # make sure the counter row exists, then reserve count numbers at once
-    last = db.session.execute(
-        sa.update(Counter)
-        .where(Counter.key == key)
-        .values(value=Counter.value + count - 1)
-        .returning(Counter.value)
-    ).scalar_one()
-    base = last - count
+    last = _locked_counter(key)
     prefix = f"{config['NOTICE_PREFIXES'][kind]}〔{year}〕"
-    number = sa.literal(prefix) + sa.cast(base + pending.c.seq, sa.String) + sa.literal("号")
+    number = (
+        sa.literal(prefix) + sa.cast(sa.literal(last) + pending.c.seq, sa.String) + sa.literal("号")
+    )
     respond_by = None
     if kind is NoticeKind.ORDER:
         calendar = load_calendar(to_local(now).date())
@@ -178,10 +242,9 @@ def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
         sa.literal(respond_by, SupervisionNotice.respond_by.type),
         sa.literal(kind is NoticeKind.ORDER),
         sa.literal(""),
-    ).where(sa.true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
-    created = db.session.execute(
-        _insert(SupervisionNotice)
-        .from_select(
+    )
+    issued = _rowcount(
+        sa.insert(SupervisionNotice).from_select(
             [
                 "number",
                 "kind",
@@ -195,25 +258,79 @@ def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
             ],
             rows,
         )
-        .on_conflict_do_nothing(index_elements=["warning_id"])
-        .returning(SupervisionNotice.id)
-    ).all()
-    _notify_units(kind, now)
-    return len(created)
+    )
+    if issued:
+        db.session.execute(sa.update(Counter).where(Counter.key == key).values(value=last + issued))
+    return issued
 
 
-def _notify_units(kind: NoticeKind, now: datetime) -> None:
-    """Put one in-app message per handler and lead of each unit that got a notice now."""
-    title = _l("Reminder notice") if kind is NoticeKind.REMINDER else _l("Supervision order")
-    staff = sa.exists().where(
-        UserRole.user_id == User.id, UserRole.role.in_([Role.HANDLER, Role.UNIT_LEAD])
+def _recipients(now: datetime) -> sa.Subquery:
+    """Who gets a unit's messages: each active handler and lead, or their backup (AB岗).
+
+    A staff member away (``away_until`` later than now) with an active backup is
+    replaced by that backup; a backup who is also staff of the unit, or stands in for
+    two of them, is listed once. ``standing_in_for`` names the away colleagues when the
+    recipient gets the message only as their backup.
+    """
+    staff, backup = aliased(User), aliased(User)
+    unit_role = sa.exists().where(
+        UserRole.user_id == staff.id, UserRole.role.in_([Role.HANDLER, Role.UNIT_LEAD])
+    )
+    stand_in = (
+        sa.select(
+            staff.unit_id,
+            sa.func.coalesce(backup.id, staff.id).label("user_id"),
+            sa.case((backup.id.is_not(None), staff.name)).label("away_name"),
+        )
+        .outerjoin(
+            backup,
+            sa.and_(
+                backup.id == staff.backup_user_id,
+                backup.active.is_(True),
+                staff.away_until > now,
+            ),
+        )
+        .where(staff.active.is_(True), staff.unit_id.is_not(None), unit_role)
+        .subquery()
+    )
+    only_as_backup = sa.func.count(stand_in.c.away_name) == sa.func.count()
+    return (
+        sa.select(
+            stand_in.c.unit_id,
+            stand_in.c.user_id,
+            sa.case((only_as_backup, sa.func.aggregate_strings(stand_in.c.away_name, "、"))).label(
+                "standing_in_for"
+            ),
+        )
+        .group_by(stand_in.c.unit_id, stand_in.c.user_id)
+        .subquery()
+    )
+
+
+def _notify_units(now: datetime, after_notice: int) -> int:
+    """Put one in-app message per recipient of each unit that got a notice now (id > after)."""
+    marker = "\x00"
+    before_name, _, after_name = str(_l(" (as backup for %(name)s)", name=marker)).partition(marker)
+    recipients = _recipients(now)
+    title = sa.case(
+        (SupervisionNotice.kind == str(NoticeKind.REMINDER), str(_l("Reminder notice"))),
+        else_=str(_l("Supervision order")),
+    )
+    # NULL (no stand-in) makes the whole suffix NULL, hence empty.
+    as_backup = sa.func.coalesce(
+        sa.literal(before_name) + recipients.c.standing_in_for + sa.literal(after_name), ""
+    )
+    subject = sa.func.substr(
+        title + sa.literal(" ") + SupervisionNotice.number + as_backup,
+        1,
+        Notification.subject.type.length,
     )
     rows = (
         sa.select(
-            User.id,
+            recipients.c.user_id,
             SupervisionNotice.case_id,
             sa.literal("inapp"),
-            sa.literal(f"{title} ") + SupervisionNotice.number,
+            subject,
             sa.literal(""),
             sa.literal("sent"),
             sa.literal(0),
@@ -222,15 +339,10 @@ def _notify_units(kind: NoticeKind, now: datetime) -> None:
             sa.literal(""),
             sa.literal(""),
         )
-        .join(User, User.unit_id == SupervisionNotice.unit_id)
-        .where(
-            SupervisionNotice.kind == kind,
-            SupervisionNotice.issued_at == now,
-            User.active.is_(True),
-            staff,
-        )
+        .join(recipients, recipients.c.unit_id == SupervisionNotice.unit_id)
+        .where(SupervisionNotice.id > after_notice)
     )
-    db.session.execute(
+    return _rowcount(
         sa.insert(Notification).from_select(
             [
                 "user_id",

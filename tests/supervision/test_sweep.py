@@ -112,6 +112,8 @@ def test_two_sweeps_at_once_issue_nothing_twice(app, dispatched, backend):
         t.join(timeout=30)
     assert errors == []
     assert sorted(level for _c, level, _x in warnings()) == ["red", "yellow"]
+    assert sorted(n.number for n in notices()) == ["澄效催〔2026〕1号", "澄效督〔2026〕1号"]
+    assert len(messages()) == 4  # handler and unit lead, one per notice
 
 
 def test_cards_show_on_the_case_and_the_worklist(client, dispatched):
@@ -177,3 +179,55 @@ def test_sweep_runs_a_fixed_handful_of_statements(make_case, monkeypatch):
         make_case("dispatch")
     many = sweep(sh(2026, 3, 13, 9, 0)).statements
     assert one == many <= 20
+
+
+def messages():
+    from app.notifications.models import Notification
+
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(Notification.subject).where(Notification.subject.contains("澄效"))
+    ).all()
+
+
+def test_a_second_sweep_at_the_same_moment_sends_nothing_again(dispatched):
+    at = sh(2026, 3, 11, 9, 0)
+    first = sweep(at)
+    assert (first.reminders, first.orders, first.messages) == (1, 1, 4)
+    again = sweep(at)
+    assert (again.reminders, again.orders, again.messages) == (0, 0, 0)
+    assert len(messages()) == 4
+
+
+def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, monkeypatch):
+    from app.core.numbering import Counter
+
+    def dispatch_at(moment, count):
+        for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+        for _ in range(count):
+            make_case("dispatch")
+        monkeypatch.undo()
+
+    dispatch_at(sh(2026, 3, 2, 9, 0), 2)
+    assert sweep(sh(2026, 3, 4, 9, 0)).reminders == 2
+    assert sweep(sh(2026, 3, 4, 9, 5)).reminders == 0
+    dispatch_at(sh(2026, 3, 4, 10, 0), 3)  # sign deadline: end of 5 March
+    assert sweep(sh(2026, 3, 6, 9, 0)).reminders == 3
+    numbers = [n.number for n in notices() if n.kind == "reminder"]
+    assert numbers == [f"澄效催〔2026〕{i}号" for i in range(1, 6)]
+    assert db.session.get(Counter, "notice:reminder:2026").value == 5
+
+
+def test_a_card_gets_one_notice_even_with_two_open_lead_assignments(dispatched, org):
+    from app.cases.models import Assignment
+
+    db.session.add(
+        Assignment(case_id=dispatched.id, unit_id=org["units"]["CC-ZJJ"].id, role="lead")
+    )
+    db.session.commit()
+    result = sweep(sh(2026, 3, 4, 9, 0))
+    assert result.reminders == 1
+    assert [n.number for n in notices()] == ["澄效催〔2026〕1号"]
+    assert sweep(sh(2026, 3, 11, 9, 0)).orders == 1
+    assert [n.number for n in notices()][-1] == "澄效督〔2026〕1号"

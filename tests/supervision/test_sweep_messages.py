@@ -1,0 +1,114 @@
+"""The sweep's unit messages follow the AB posts (AB岗): an away colleague's go to the backup."""
+
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import Role
+from app.auth.services import create_user
+from app.deadlines.workdays import SHANGHAI
+from app.extensions import db
+from app.notifications.models import Notification
+from app.supervision.sweep import run_sweep
+
+REMINDER = "催办通知书 澄效催〔2026〕1号"
+
+
+def sh(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+# The case below misses its sign deadline (end of 3 March): one yellow card and one
+# reminder notice for 人社局 (CC-RSJ), whose staff are 赵承办 (handler) and 钱局长 (lead).
+AT = sh(2026, 3, 4, 9, 0)
+
+
+@pytest.fixture
+def late(make_case, monkeypatch):
+    """A case dispatched to CC-RSJ on Monday 2 March 2026 and never signed."""
+    moment = sh(2026, 3, 2, 9, 0)
+    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    case = make_case("dispatch")
+    monkeypatch.undo()
+    return case
+
+
+@pytest.fixture
+def people(org):
+    users = org["users"]
+    return users["handler"], users["unit_lead"], users["handler2"]
+
+
+def away(user, backup, until=AT + timedelta(days=3)) -> None:
+    user.away_until = until
+    user.backup_user = backup
+
+
+def sweep() -> int:
+    result = run_sweep(AT)
+    db.session.commit()
+    assert result.reminders == 1
+    return result.messages
+
+
+def inbox(user) -> list[str]:
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(Notification.subject).where(
+            Notification.user_id == user.id, Notification.subject.contains("澄效")
+        )
+    ).all()
+
+
+def test_an_away_users_message_goes_to_the_backup(late, people):
+    handler, lead, backup = people  # the backup works in another unit
+    away(handler, backup)
+    db.session.commit()
+    assert sweep() == 2
+    assert inbox(handler) == []
+    assert inbox(backup) == [f"{REMINDER}（代赵承办，AB岗）"]
+    assert inbox(lead) == [REMINDER]
+
+
+def test_a_backup_on_the_same_unit_gets_one_message(late, people):
+    handler, lead, _other = people
+    away(lead, handler)
+    db.session.commit()
+    assert sweep() == 1
+    assert inbox(handler) == [REMINDER]  # as the unit's handler, not twice
+    assert inbox(lead) == []
+
+
+def test_a_backup_for_two_colleagues_gets_one_message_naming_both(late, people):
+    handler, lead, backup = people
+    away(handler, backup)
+    away(lead, backup)
+    db.session.commit()
+    assert sweep() == 1
+    [subject] = inbox(backup)
+    assert subject.startswith(f"{REMINDER}（代") and "赵承办" in subject and "钱局长" in subject
+    assert inbox(handler) == inbox(lead) == []
+
+
+def test_once_away_until_has_passed_the_user_gets_it_again(late, people):
+    handler, _lead, backup = people
+    away(handler, backup, until=AT - timedelta(hours=1))
+    db.session.commit()
+    assert sweep() == 2
+    assert inbox(handler) == [REMINDER]
+    assert inbox(backup) == []
+
+
+def test_inactive_users_get_nothing(late, org, people):
+    handler, lead, backup = people
+    handler.active = False  # left the unit: nobody stands in for them either
+    away(handler, backup)
+    retired = create_user("retired", "冯退休", "x" * 12, [Role.HANDLER], org["units"]["CC-RSJ"])
+    retired.active = False
+    away(lead, retired)  # an inactive backup: the lead keeps their own messages
+    db.session.commit()
+    assert sweep() == 1
+    assert inbox(lead) == [REMINDER]
+    assert inbox(handler) == inbox(backup) == inbox(retired) == []
