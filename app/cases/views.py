@@ -22,6 +22,7 @@ from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.templating import label
 from app.core.validation import strip_control
 from app.extensions import db
+from app.supervision.models import SupervisionWarning
 from app.units.services import handling_units, return_counts, unit_picker_choices
 
 
@@ -64,6 +65,13 @@ def worklist():
     if query:
         like = f"%{query}%"
         stmt = stmt.where(sa.or_(Case.number.ilike(like), Case.title.ilike(like)))
+    carded = request.args.get("carded") == "1"
+    if carded:
+        stmt = stmt.where(
+            sa.exists().where(
+                SupervisionWarning.case_id == Case.id, SupervisionWarning.cleared_at.is_(None)
+            )
+        )
     stmt = stmt.options(
         selectinload(Case.clocks),
         selectinload(Case.warnings),
@@ -90,6 +98,7 @@ def worklist():
         state=state,
         channel=channel,
         q=query,
+        carded=carded,
         counts=counts,
         open_count=sum(n for s, n in counts.items() if s not in FINAL_STATES),
         states=list(State),

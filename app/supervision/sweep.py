@@ -308,40 +308,61 @@ def _recipients(now: datetime) -> sa.Subquery:
 
 
 def _notify_units(now: datetime, after_notice: int) -> int:
-    """Put one in-app message per recipient of each unit that got a notice now (id > after)."""
+    """Tell each recipient of a unit that got notices now (id > after) in one message per kind.
+
+    One notice gives a message naming it and linking its case; several (after an outage,
+    or on a bad day) give one message with their count, not a flood of messages.
+    """
     marker = "\x00"
     before_name, _, after_name = str(_l(" (as backup for %(name)s)", name=marker)).partition(marker)
+    before_count, _, after_count = str(_l("%(n)s notices in all", n=marker)).partition(marker)
     recipients = _recipients(now)
+    notices = (
+        sa.select(
+            SupervisionNotice.unit_id,
+            SupervisionNotice.kind,
+            sa.func.count().label("count"),
+            sa.func.min(SupervisionNotice.number).label("number"),
+            sa.func.min(SupervisionNotice.case_id).label("case_id"),
+        )
+        .where(SupervisionNotice.id > after_notice)
+        .group_by(SupervisionNotice.unit_id, SupervisionNotice.kind)
+        .subquery()
+    )
     title = sa.case(
-        (SupervisionNotice.kind == str(NoticeKind.REMINDER), str(_l("Reminder notice"))),
+        (notices.c.kind == str(NoticeKind.REMINDER), str(_l("Reminder notice"))),
         else_=str(_l("Supervision order")),
+    )
+    single = notices.c.count == 1
+    what = sa.case(
+        (single, notices.c.number),
+        else_=sa.literal(before_count)
+        + sa.cast(notices.c.count, sa.String)
+        + sa.literal(after_count),
     )
     # NULL (no stand-in) makes the whole suffix NULL, hence empty.
     as_backup = sa.func.coalesce(
         sa.literal(before_name) + recipients.c.standing_in_for + sa.literal(after_name), ""
     )
     subject = sa.func.substr(
-        title + sa.literal(" ") + SupervisionNotice.number + as_backup,
-        1,
-        Notification.subject.type.length,
+        title + sa.literal(" ") + what + as_backup, 1, Notification.subject.type.length
     )
-    rows = (
-        sa.select(
-            recipients.c.user_id,
-            SupervisionNotice.case_id,
-            sa.literal("inapp"),
-            subject,
-            sa.literal(""),
-            sa.literal("sent"),
-            sa.literal(0),
-            sa.literal(now, Notification.created_at.type),
-            sa.literal(now, Notification.sent_at.type),
-            sa.literal(""),
-            sa.literal(""),
-        )
-        .join(recipients, recipients.c.unit_id == SupervisionNotice.unit_id)
-        .where(SupervisionNotice.id > after_notice)
+    body = sa.case(
+        (single, ""), else_=str(_l("Tick “With open cards only” on the worklist to see them."))
     )
+    rows = sa.select(
+        recipients.c.user_id,
+        sa.case((single, notices.c.case_id)),
+        sa.literal("inapp"),
+        subject,
+        body,
+        sa.literal("sent"),
+        sa.literal(0),
+        sa.literal(now, Notification.created_at.type),
+        sa.literal(now, Notification.sent_at.type),
+        sa.literal(""),
+        sa.literal(""),
+    ).join(recipients, recipients.c.unit_id == notices.c.unit_id)
     return _rowcount(
         sa.insert(Notification).from_select(
             [

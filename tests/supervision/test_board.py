@@ -92,3 +92,11 @@ def test_board_shrugs_off_bad_parameters(client, carded):
     login(client, "operator")
     for query in ("level=purple", "unit=abc", "page=-3", "page=999", "unit=999999"):
         assert client.get(f"/supervision/board?{query}").status_code == 200, query
+
+
+def test_unit_worklist_filters_cases_with_open_cards(client, carded):
+    login(client, "handler")
+    html = client.get("/cases?carded=1").get_data(as_text=True)
+    assert carded["red"].number in html and carded["quiet"].number not in html
+    html = client.get("/cases").get_data(as_text=True)
+    assert carded["quiet"].number in html

@@ -112,3 +112,25 @@ def test_inactive_users_get_nothing(late, org, people):
     assert sweep() == 1
     assert inbox(lead) == [REMINDER]
     assert inbox(handler) == inbox(backup) == inbox(retired) == []
+
+
+def test_many_notices_at_once_make_one_message_per_person_and_kind(make_case, org, monkeypatch):
+    """After an outage a unit gets its notices counted in one message, not one per notice."""
+    moment = sh(2026, 3, 2, 9, 0)
+    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    for _ in range(3):
+        make_case("dispatch")
+    monkeypatch.undo()
+    result = run_sweep(sh(2026, 3, 11, 9, 0))  # each sign clock: yellow and red at once
+    db.session.commit()
+    assert (result.reminders, result.orders) == (3, 3)
+    handler = org["users"]["handler"]
+    rows = db.session.execute(
+        sa.select(Notification.subject, Notification.case_id, Notification.body).where(
+            Notification.user_id == handler.id, Notification.subject.contains("共")
+        )
+    ).all()
+    assert sorted(r.subject for r in rows) == ["催办通知书 共 3 份", "督办单 共 3 份"]
+    assert {r.case_id for r in rows} == {None} and all("亮牌" in r.body for r in rows)
+    assert result.messages == 4  # handler and lead, one per kind
