@@ -92,6 +92,13 @@ class Complainant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def _clock_cards():
+    """The join of clocks and their cards, through which a case reaches its notices."""
+    from app.supervision.models import SupervisionWarning
+
+    return sa.join(Clock, SupervisionWarning, Clock.id == SupervisionWarning.clock_id)
+
+
 class Case(db.Model):
     """A complaint (投诉件) travelling through the workflow."""
 
@@ -148,9 +155,24 @@ class Case(db.Model):
     return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
     attachments = relationship("Attachment", order_by="Attachment.id", viewonly=True)
     extensions: Mapped[list["Extension"]] = relationship(order_by="Extension.id")
-    warnings = relationship("SupervisionWarning", order_by="SupervisionWarning.id", viewonly=True)
-
-    notices = relationship("SupervisionNotice", order_by="SupervisionNotice.id", viewonly=True)
+    # Cards and notices hang off the case's clocks; they do not repeat the case (a mass
+    # sweep writes a hundred thousand of them, and every extra key costs a check per row).
+    warnings = relationship(
+        "SupervisionWarning",
+        secondary="clocks",
+        primaryjoin="Case.id == Clock.case_id",
+        secondaryjoin="Clock.id == SupervisionWarning.clock_id",
+        order_by="SupervisionWarning.id",
+        viewonly=True,
+    )
+    notices = relationship(
+        "SupervisionNotice",
+        secondary=lambda: _clock_cards(),
+        primaryjoin="Case.id == Clock.case_id",
+        secondaryjoin="SupervisionWarning.id == SupervisionNotice.warning_id",
+        order_by="SupervisionNotice.id",
+        viewonly=True,
+    )
 
     @property
     def open_cards(self) -> list[str]:

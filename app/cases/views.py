@@ -21,6 +21,7 @@ from app.cases.unit_work import pending_reply
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.templating import label
 from app.core.validation import strip_control
+from app.deadlines.models import Clock
 from app.extensions import db
 from app.supervision.models import SupervisionWarning
 from app.units.services import handling_units, return_counts, unit_picker_choices
@@ -69,7 +70,9 @@ def worklist():
     if carded:
         stmt = stmt.where(
             sa.exists().where(
-                SupervisionWarning.case_id == Case.id, SupervisionWarning.cleared_at.is_(None)
+                Clock.case_id == Case.id,
+                SupervisionWarning.clock_id == Clock.id,
+                SupervisionWarning.cleared_at.is_(None),
             )
         )
     stmt = stmt.options(

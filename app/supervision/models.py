@@ -40,7 +40,7 @@ class SupervisionWarning(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    # The case is the clock's: clocks.case_id.
     clock_id: Mapped[int] = mapped_column(sa.ForeignKey("clocks.id"))
     level: Mapped[str] = mapped_column(sa.String(8))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -60,7 +60,7 @@ class SupervisionNotice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(60), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(12))
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    # The case is the card's clock's: warnings.clock_id -> clocks.case_id.
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     # One notice per card: the unique key keeps concurrent sweeps from doubling it.
     warning_id: Mapped[int] = mapped_column(sa.ForeignKey("warnings.id"), unique=True)

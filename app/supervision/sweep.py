@@ -67,7 +67,7 @@ def _insert(model):
 def _insert_ignoring_duplicates(select: sa.Select):
     return (
         _insert(SupervisionWarning)
-        .from_select(["case_id", "clock_id", "level", "issued_at"], select)
+        .from_select(["clock_id", "level", "issued_at"], select)
         .on_conflict_do_nothing(index_elements=["clock_id", "level"])
     )
 
@@ -80,8 +80,14 @@ def _rowcount(statement) -> int:
 def _take_sweep_lock() -> None:
     """Serialize sweeps: a second one waits and then finds the work done (no gaps in numbers)."""
     if _dialect() == "postgresql":
+        # The commit need not wait for the disk: the sweep writes only what it derives
+        # from the clocks and sends nothing outside, so if a crash lost its last moments
+        # the next sweep would issue the same cards under the same numbers again.
         db.session.execute(
-            sa.text("SELECT pg_advisory_xact_lock(727001), set_config('work_mem', :mem, true)"),
+            sa.text(
+                "SELECT pg_advisory_xact_lock(727001), set_config('work_mem', :mem, true), "
+                "set_config('synchronous_commit', 'off', true)"
+            ),
             {"mem": SWEEP_WORK_MEM},
         )
     else:
@@ -99,15 +105,12 @@ def _issue(level: WarningLevel, now: datetime, *conditions) -> int:
     key still decides: a card cleared on a clock that runs again, or issued by a
     concurrent transaction, is skipped by ON CONFLICT.
     """
-    due = sa.select(Clock.case_id, Clock.id.label("clock_id")).where(
-        Clock.stopped_at.is_(None), *conditions
-    )
-    issued = sa.select(SupervisionWarning.case_id, SupervisionWarning.clock_id).where(
+    due = sa.select(Clock.id.label("clock_id")).where(Clock.stopped_at.is_(None), *conditions)
+    issued = sa.select(SupervisionWarning.clock_id).where(
         SupervisionWarning.level == level, SupervisionWarning.cleared_at.is_(None)
     )
     missing = sa.except_(due, issued).subquery()
     select = sa.select(
-        missing.c.case_id,
         missing.c.clock_id,
         sa.literal(str(level)),
         sa.literal(now, SupervisionWarning.issued_at.type),
@@ -189,31 +192,45 @@ def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
     would fail the sweep, which leaves no gap and is simply run again, instead of
     silently skipping a number.
     """
-    open_cards = (SupervisionWarning.level == level, SupervisionWarning.cleared_at.is_(None))
+    open_cards = [SupervisionWarning.level == level, SupervisionWarning.cleared_at.is_(None)]
+    if kind is NoticeKind.REMINDER:
+        # A clock that has its red card as well gets the supervision order, which
+        # covers the reminder: both at once (after an outage) would say the same twice.
+        # NOT IN over the red cards, read once into a hash: a correlated NOT EXISTS
+        # against cards inserted moments ago (no statistics yet) can be planned as a
+        # scan of the whole table per card.
+        red = aliased(SupervisionWarning)
+        open_cards.append(
+            SupervisionWarning.clock_id.not_in(
+                sa.select(red.clock_id).where(
+                    red.level == str(WarningLevel.RED), red.cleared_at.is_(None)
+                )
+            )
+        )
     noticed = sa.exists().where(SupervisionNotice.warning_id == SupervisionWarning.id)
     # EXCEPT, like in _issue: the cards that have a notice are all found before the
     # first notice is inserted, whatever plan the database picks.
     without_notice = sa.except_(
-        sa.select(SupervisionWarning.id, SupervisionWarning.case_id).where(*open_cards),
-        sa.select(SupervisionWarning.id, SupervisionWarning.case_id).where(*open_cards, noticed),
+        sa.select(SupervisionWarning.id, SupervisionWarning.clock_id).where(*open_cards),
+        sa.select(SupervisionWarning.id, SupervisionWarning.clock_id).where(*open_cards, noticed),
     ).subquery()
     lead = aliased(Assignment)
     cards = (
         # One row per card even if a case ever had two open lead assignments.
         sa.select(
             without_notice.c.id.label("warning_id"),
-            without_notice.c.case_id,
             sa.func.min(lead.unit_id).label("unit_id"),
         )
+        .join(Clock, Clock.id == without_notice.c.clock_id)
         .join(
             lead,
             sa.and_(
-                lead.case_id == without_notice.c.case_id,
+                lead.case_id == Clock.case_id,
                 lead.role == "lead",
                 lead.ended_at.is_(None),
             ),
         )
-        .group_by(without_notice.c.id, without_notice.c.case_id)
+        .group_by(without_notice.c.id)
         .subquery()
     )
     pending = sa.select(
@@ -235,7 +252,6 @@ def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
     rows = sa.select(
         number,
         sa.literal(str(kind)),
-        pending.c.case_id,
         pending.c.unit_id,
         pending.c.warning_id,
         sa.literal(now, SupervisionNotice.issued_at.type),
@@ -248,7 +264,6 @@ def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
             [
                 "number",
                 "kind",
-                "case_id",
                 "unit_id",
                 "warning_id",
                 "issued_at",
@@ -317,16 +332,23 @@ def _notify_units(now: datetime, after_notice: int) -> int:
     before_name, _, after_name = str(_l(" (as backup for %(name)s)", name=marker)).partition(marker)
     before_count, _, after_count = str(_l("%(n)s notices in all", n=marker)).partition(marker)
     recipients = _recipients(now)
-    notices = (
+    grouped = (
         sa.select(
             SupervisionNotice.unit_id,
             SupervisionNotice.kind,
             sa.func.count().label("count"),
             sa.func.min(SupervisionNotice.number).label("number"),
-            sa.func.min(SupervisionNotice.case_id).label("case_id"),
+            sa.func.min(SupervisionNotice.warning_id).label("warning_id"),
         )
         .where(SupervisionNotice.id > after_notice)
         .group_by(SupervisionNotice.unit_id, SupervisionNotice.kind)
+        .subquery()
+    )
+    # The case is looked up for the few groups only (it links a single notice's message).
+    notices = (
+        sa.select(grouped, Clock.case_id)
+        .join(SupervisionWarning, SupervisionWarning.id == grouped.c.warning_id)
+        .join(Clock, Clock.id == SupervisionWarning.clock_id)
         .subquery()
     )
     title = sa.case(

@@ -28,12 +28,11 @@ def _open_cards():
     return (
         sa.select(
             SupervisionWarning.clock_id,
-            SupervisionWarning.case_id,
             sa.func.max(rank).label("rank"),
             sa.func.max(SupervisionWarning.issued_at).label("issued_at"),
         )
         .where(SupervisionWarning.cleared_at.is_(None))
-        .group_by(SupervisionWarning.clock_id, SupervisionWarning.case_id)
+        .group_by(SupervisionWarning.clock_id)
         .subquery()
     )
 
@@ -44,8 +43,8 @@ def _joined(cards, *columns) -> sa.Select:
     return (
         sa.select(*columns)
         .select_from(cards)
-        .join(Case, Case.id == cards.c.case_id)
         .join(Clock, Clock.id == cards.c.clock_id)
+        .join(Case, Case.id == Clock.case_id)
         .outerjoin(
             lead,
             sa.and_(lead.case_id == Case.id, lead.role == "lead", lead.ended_at.is_(None)),
@@ -113,10 +112,13 @@ def _notices(case_ids: list[int]) -> dict[int, list[SupervisionNotice]]:
     """The numbered notices of the listed cases, by case."""
     found: dict[int, list[SupervisionNotice]] = {}
     if case_ids:
-        for notice in db.session.scalars(
-            sa.select(SupervisionNotice)
-            .where(SupervisionNotice.case_id.in_(case_ids))
+        rows = db.session.execute(
+            sa.select(Clock.case_id, SupervisionNotice)
+            .join(SupervisionWarning, SupervisionWarning.id == SupervisionNotice.warning_id)
+            .join(Clock, Clock.id == SupervisionWarning.clock_id)
+            .where(Clock.case_id.in_(case_ids))
             .order_by(SupervisionNotice.id)
-        ):
-            found.setdefault(notice.case_id, []).append(notice)
+        )
+        for case_id, notice in rows:
+            found.setdefault(case_id, []).append(notice)
     return found

@@ -112,14 +112,16 @@ def test_two_sweeps_at_once_issue_nothing_twice(app, dispatched, backend):
         t.join(timeout=30)
     assert errors == []
     assert sorted(level for _c, level, _x in warnings()) == ["red", "yellow"]
-    assert sorted(n.number for n in notices()) == ["澄效催〔2026〕1号", "澄效督〔2026〕1号"]
-    assert len(messages()) == 4  # handler and unit lead, one per notice
+    # Both cards fall due at once: the supervision order covers the reminder.
+    assert sorted(n.number for n in notices()) == ["澄效督〔2026〕1号"]
+    assert len(messages()) == 2  # handler and unit lead
 
 
 def test_cards_show_on_the_case_and_the_worklist(client, dispatched):
     from tests.conftest import login
 
-    sweep(sh(2026, 3, 11, 9, 0))
+    sweep(sh(2026, 3, 4, 9, 0))  # the yellow card and its reminder
+    sweep(sh(2026, 3, 11, 9, 0))  # the red card and its order
     login(client, "handler")
     page = client.get(f"/cases/{dispatched.id}").get_data(as_text=True)
     assert 'data-card="red"' in page and 'data-card="yellow"' in page
@@ -193,10 +195,20 @@ def messages():
 def test_a_second_sweep_at_the_same_moment_sends_nothing_again(dispatched):
     at = sh(2026, 3, 11, 9, 0)
     first = sweep(at)
-    assert (first.reminders, first.orders, first.messages) == (1, 1, 4)
+    assert (first.reminders, first.orders, first.messages) == (0, 1, 2)
     again = sweep(at)
     assert (again.reminders, again.orders, again.messages) == (0, 0, 0)
-    assert len(messages()) == 4
+    assert len(messages()) == 2
+
+
+def test_a_yellow_and_red_card_at_once_bring_the_order_only(dispatched):
+    """After an outage both cards fall due together; one notice says it, and no reminder
+    follows later for the yellow card either."""
+    result = sweep(sh(2026, 3, 11, 9, 0))
+    assert (result.yellow, result.red) == (1, 1)
+    assert (result.reminders, result.orders) == (0, 1)
+    assert sweep(sh(2026, 3, 12, 9, 0)).reminders == 0
+    assert [n.kind for n in dispatched.notices] == ["order"]
 
 
 def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, monkeypatch):
