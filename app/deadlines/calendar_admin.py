@@ -23,6 +23,7 @@ from app.deadlines.services import (
     import_year,
     load_calendar,
     set_warning_times,
+    who_changed,
 )
 from app.deadlines.workdays import SHANGHAI, add_workdays, to_local
 from app.extensions import db
@@ -127,7 +128,7 @@ def parse_year(data: dict[str, Any]) -> tuple[int, dict[date, tuple[bool, str]]]
 def enter_year(data: dict[str, Any], actor=None) -> "CalendarChange":
     """Store a year typed in by an admin (replacing what was stored) and recompute clocks."""
     year, days = parse_year(data)
-    import_year(year, days, "manual")
+    import_year(year, days, "manual", actor)
     return recompute_open_clocks(date(year, 1, 1), date(year, 12, 31), actor, f"{year}")
 
 
@@ -135,7 +136,7 @@ def import_package_year(year: int, actor=None) -> "CalendarChange":
     """Load a year from the ``chinesecalendar`` package and recompute clocks."""
     from app.deadlines.services import chinesecalendar_year
 
-    import_year(year, chinesecalendar_year(year), "chinesecalendar")
+    import_year(year, chinesecalendar_year(year), "chinesecalendar", actor)
     return recompute_open_clocks(date(year, 1, 1), date(year, 12, 31), actor, f"{year}")
 
 
@@ -166,6 +167,7 @@ def set_day(data: dict[str, Any], actor=None) -> "CalendarChange":
     if row.is_workday == is_workday and row.note == note:
         return CalendarChange(day, day, label=str(day))
     row.is_workday, row.note, row.source = is_workday, note, "manual"
+    row.changed_by, row.changed_at = who_changed(actor), utcnow()
     db.session.flush()
     return recompute_open_clocks(day, day, actor, str(day))
 

@@ -18,6 +18,10 @@ class CalendarDay(db.Model):
     is_workday: Mapped[bool] = mapped_column(sa.Boolean)
     note: Mapped[str] = mapped_column(sa.String(80), default="")
     source: Mapped[str] = mapped_column(sa.String(40), default="chinesecalendar")
+    # Who last set the day and when: the calendar decides every deadline, so it is
+    # audited. A name, not a key: the record outlives the account.
+    changed_by: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Clock(db.Model):

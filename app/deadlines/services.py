@@ -32,13 +32,30 @@ def calendar_years() -> list[int]:
     return [int(y) for y in years]
 
 
-def import_year(year: int, source_days: dict[date, tuple[bool, str]], source: str) -> int:
+def who_changed(actor) -> str:
+    """How a calendar change names who made it (the command line has no user)."""
+    return f"{actor.name} ({actor.username})" if actor is not None else "command line"
+
+
+def import_year(
+    year: int, source_days: dict[date, tuple[bool, str]], source: str, actor=None
+) -> int:
     """Replace the stored days of ``year`` with ``source_days``; return the count stored."""
+    from app.core.types import utcnow
+
+    now = utcnow()
     db.session.execute(
         sa.delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
     )
     db.session.add_all(
-        CalendarDay(day=d, is_workday=w, note=note, source=source)
+        CalendarDay(
+            day=d,
+            is_workday=w,
+            note=note,
+            source=source,
+            changed_by=who_changed(actor),
+            changed_at=now,
+        )
         for d, (w, note) in sorted(source_days.items())
     )
     db.session.flush()

@@ -146,6 +146,7 @@ def test_changing_a_day_moves_open_deadlines_and_records_it(make_case, org, at):
     assert change.cases == {moved.id, signed.id, urgent.id}  # their handle clocks moved
     row = db.session.get(CalendarDay, date(2026, 3, 3))
     assert (row.is_workday, row.note, row.source) == (False, "停电停工", "manual")
+    assert row.changed_by == "郑管理 (admin)" and row.changed_at is not None
 
 
 def test_a_change_that_changes_nothing_records_nothing(make_case, org, at):  # noqa: F811
@@ -309,6 +310,7 @@ def test_cli_enters_a_year_and_refuses_bad_files(app, org, tmp_path, make_case, 
     assert "2027: 252 working days; 1 open deadlines recomputed on 1 cases" in result.output
     db.session.expire_all()
     assert not case.open_clock("handle").provisional
+    assert db.session.get(CalendarDay, date(2027, 2, 14)).changed_by == "command line"
     result = runner.invoke(args=["calendar", "import", "2099"])
     assert result.exit_code != 0 and "flask calendar enter 2099" in result.output
     assert (
