@@ -20,7 +20,7 @@ from app.deadlines.models import CalendarDay, Clock
 from app.mailbox.models import InboundMessage
 from app.notifications.models import Notification
 from app.routing.models import RoutingRule
-from app.supervision.models import SupervisionNotice, SupervisionWarning
+from app.supervision.models import SupervisionWarning
 from app.units.models import Unit
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "Reply",
     "ReturnRequest",
     "RoutingRule",
-    "SupervisionNotice",
     "SupervisionWarning",
     "Unit",
     "User",

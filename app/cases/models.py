@@ -92,13 +92,6 @@ class Complainant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def _clock_cards():
-    """The join of clocks and their cards, through which a case reaches its notices."""
-    from app.supervision.models import SupervisionWarning
-
-    return sa.join(Clock, SupervisionWarning, Clock.id == SupervisionWarning.clock_id)
-
-
 class Case(db.Model):
     """A complaint (投诉件) travelling through the workflow."""
 
@@ -166,11 +159,12 @@ class Case(db.Model):
         viewonly=True,
     )
     notices = relationship(
-        "SupervisionNotice",
-        secondary=lambda: _clock_cards(),
+        "SupervisionWarning",
+        secondary="clocks",
         primaryjoin="Case.id == Clock.case_id",
-        secondaryjoin="SupervisionWarning.id == SupervisionNotice.warning_id",
-        order_by="SupervisionNotice.id",
+        secondaryjoin="and_(Clock.id == SupervisionWarning.clock_id, "
+        "SupervisionWarning.number.is_not(None))",
+        order_by="SupervisionWarning.id",
         viewonly=True,
     )
 

@@ -1,10 +1,10 @@
-"""Warnings on clocks: 预警, 黄牌, 红牌, each at most once per clock."""
+"""Cards on clocks: 预警, 黄牌, 红牌, each at most once per clock, with their notices."""
 
 import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import Case
 from app.core.types import UTCDateTime, utcnow
@@ -30,8 +30,23 @@ class WarningLevel(enum.StrEnum):
     RED = "red"  # 红牌: still overdue days after the yellow card, or redone twice
 
 
+class NoticeKind(enum.StrEnum):
+    REMINDER = "reminder"  # 催办通知书, with a yellow card
+    ORDER = "order"  # 督办单, with a red card
+
+
+# The clocks that units run; the center's own (screen, visit) get cards but no notices.
+UNIT_CLOCKS = ("sign", "handle", "rectify")
+
+
 class SupervisionWarning(db.Model):
-    """One warning; the unique key makes every sweep idempotent, even two at once."""
+    """One card on a clock, and the numbered notice it brings to the lead unit.
+
+    The unique key (clock, level) makes every sweep idempotent, even two at once. A
+    yellow card on a unit's clock carries a reminder notice (催办通知书), a red card a
+    supervision order (督办单) with an answer deadline and a referral suggestion; the
+    notice lives on its card (one each), so a sweep writes one row per card, not two.
+    """
 
     __tablename__ = "warnings"
     __table_args__ = (
@@ -45,28 +60,22 @@ class SupervisionWarning(db.Model):
     level: Mapped[str] = mapped_column(sa.String(8))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class NoticeKind(enum.StrEnum):
-    REMINDER = "reminder"  # 催办通知书, with a yellow card
-    ORDER = "order"  # 督办单, with a red card
-
-
-class SupervisionNotice(db.Model):
-    """A numbered reminder or supervision order sent to the unit leading a case."""
-
-    __tablename__ = "supervision_notices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(12))
-    # The case is the card's clock's: warnings.clock_id -> clocks.case_id.
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
-    # One notice per card: the unique key keeps concurrent sweeps from doubling it.
-    warning_id: Mapped[int] = mapped_column(sa.ForeignKey("warnings.id"), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The notice, if the card brought one: its number, the unit it went to, its answer.
+    number: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    response: Mapped[str] = mapped_column(sa.Text, default="")
+    response: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # A red card suggests the inspectors consider accountability (问责).
-    refer_to_inspectors: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    refer_to_inspectors: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+
+    unit = relationship("Unit")
+
+    @property
+    def notice_kind(self) -> str | None:
+        """``reminder`` or ``order`` for a card that brought a notice, else None."""
+        if self.number is None:
+            return None
+        return str(NoticeKind.REMINDER if self.level == WarningLevel.YELLOW else NoticeKind.ORDER)

@@ -1,15 +1,16 @@
 """The supervision sweep: a handful of set-based statements, whatever the number of cases.
 
-Each insert selects the clocks that have crossed a threshold, takes away those that
-already have the card (EXCEPT), and relies on the unique key (clock, level) to skip
-any left, so running the sweep twice, or on two workers at once, issues nothing
-twice. Sweeps are also serialized by a lock, which keeps the numbers of the notices
-gap-free and consecutive per year.
+Each insert selects the clocks that have crossed a threshold and leaves out those that
+already have the card; the unique key (clock, level) backs that up, so running the
+sweep twice, or on two workers at once, issues nothing twice. Sweeps are also
+serialized by a lock, which keeps the numbers of the notices gap-free and consecutive
+per year. A yellow or red card and its numbered notice are one row, written by one
+INSERT ... SELECT.
 
 Counts come from the cursor's row count: no list of ids is brought back into Python.
 On a mass sweep nearly all the time goes into writing the rows themselves: their
-index entries and, above all, the foreign-key checks PostgreSQL runs for each row
-(see tests/benchmarks/sweep_benchmark.py).
+index entries and the foreign-key checks PostgreSQL runs for each row (see
+tests/benchmarks/sweep_benchmark.py).
 """
 
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.supervision.models import (
     REDO_RED_CARD,
+    UNIT_CLOCKS,
     NoticeKind,
-    SupervisionNotice,
     SupervisionWarning,
     WarningLevel,
 )
@@ -80,13 +81,14 @@ def _rowcount(statement) -> int:
 def _take_sweep_lock() -> None:
     """Serialize sweeps: a second one waits and then finds the work done (no gaps in numbers)."""
     if _dialect() == "postgresql":
+        # No JIT: the statements are short, and compiling them cost more than it saved.
         # The commit need not wait for the disk: the sweep writes only what it derives
         # from the clocks and sends nothing outside, so if a crash lost its last moments
         # the next sweep would issue the same cards under the same numbers again.
         db.session.execute(
             sa.text(
                 "SELECT pg_advisory_xact_lock(727001), set_config('work_mem', :mem, true), "
-                "set_config('synchronous_commit', 'off', true)"
+                "set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true)"
             ),
             {"mem": SWEEP_WORK_MEM},
         )
@@ -157,17 +159,19 @@ def _sweep(now: datetime, result: SweepResult) -> None:
         .execution_options(synchronize_session=False)
     )
     result.prewarn = _issue(WarningLevel.PREWARN, now, Clock.prewarn_at <= now, Clock.due_at > now)
-    result.yellow = _issue(WarningLevel.YELLOW, now, Clock.due_at <= now)
-    result.red = _issue(WarningLevel.RED, now, Clock.red_at <= now)
+    first_new = (db.session.scalar(sa.select(sa.func.max(SupervisionWarning.id))) or 0) + 1
+    result.yellow, result.reminders = _issue_with_notices(
+        WarningLevel.YELLOW, now, Clock.due_at <= now
+    )
+    result.red, result.orders = _issue_with_notices(WarningLevel.RED, now, Clock.red_at <= now)
     # The literal matches the predicate of ix_cases_redone (a bound value would not).
     redone = sa.select(Case.id).where(Case.reopen_count >= sa.literal_column(str(REDO_RED_CARD)))
-    result.red += _issue(WarningLevel.RED, now, Clock.kind == "handle", Clock.case_id.in_(redone))
-    # Notices get increasing ids: the ones issued now are those after the last one before.
-    last_notice = db.session.scalar(sa.select(sa.func.max(SupervisionNotice.id))) or 0
-    result.reminders = _issue_notices(NoticeKind.REMINDER, WarningLevel.YELLOW, now)
-    result.orders = _issue_notices(NoticeKind.ORDER, WarningLevel.RED, now)
+    cards, orders = _issue_with_notices(
+        WarningLevel.RED, now, Clock.kind == "handle", Clock.case_id.in_(redone)
+    )
+    result.red, result.orders = result.red + cards, result.orders + orders
     if result.reminders or result.orders:
-        result.messages = _notify_units(now, last_notice)
+        result.messages = _notify_units(now, first_new)
 
 
 def _locked_counter(key: str) -> int:
@@ -182,91 +186,90 @@ def _locked_counter(key: str) -> int:
     return value
 
 
-def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
-    """Number and issue one notice per open card of ``level`` that has none yet, set-based.
+def _issue_with_notices(level: WarningLevel, now: datetime, *conditions) -> tuple[int, int]:
+    """Issue yellow or red cards, each with its numbered notice where one is due, in one
+    INSERT; return (cards, notices).
 
-    The pending cards are numbered ``last + 1``, ``last + 2``, ... in one INSERT and the
-    counter is then moved by the row count, so there is no counting query first. The
-    sweep lock guarantees no concurrent sweep adds a notice meanwhile, which is why the
-    insert does not skip duplicates: if one ever did, the unique keys (card, number)
-    would fail the sweep, which leaves no gap and is simply run again, instead of
-    silently skipping a number.
+    A card on a unit's clock (sign, handle, rectify) of a case with a lead unit brings
+    that unit a notice: a yellow card a reminder (催办通知书), a red card a supervision
+    order (督办单) with an answer deadline and a referral suggestion. A yellow card whose
+    red card is due too, or already open (a case redone twice), brings none: the order
+    covers it. The notices are numbered ``last + 1``, ``last + 2``, ... in clock order
+    and the counter then moves by their count. The sweep lock means no other sweep adds
+    cards meanwhile, and clocks that ever had the card (cleared ones too) are left out,
+    so nothing can collide: if something ever did, the unique keys fail the sweep, which
+    leaves no gap in the numbers and is simply run again.
     """
-    open_cards = [SupervisionWarning.level == level, SupervisionWarning.cleared_at.is_(None)]
-    if kind is NoticeKind.REMINDER:
-        # A clock that has its red card as well gets the supervision order, which
-        # covers the reminder: both at once (after an outage) would say the same twice.
-        # NOT IN over the red cards, read once into a hash: a correlated NOT EXISTS
-        # against cards inserted moments ago (no statistics yet) can be planned as a
-        # scan of the whole table per card.
-        red = aliased(SupervisionWarning)
-        open_cards.append(
-            SupervisionWarning.clock_id.not_in(
-                sa.select(red.clock_id).where(
-                    red.level == str(WarningLevel.RED), red.cleared_at.is_(None)
-                )
-            )
-        )
-    noticed = sa.exists().where(SupervisionNotice.warning_id == SupervisionWarning.id)
-    # EXCEPT, like in _issue: the cards that have a notice are all found before the
-    # first notice is inserted, whatever plan the database picks.
-    without_notice = sa.except_(
-        sa.select(SupervisionWarning.id, SupervisionWarning.clock_id).where(*open_cards),
-        sa.select(SupervisionWarning.id, SupervisionWarning.clock_id).where(*open_cards, noticed),
-    ).subquery()
+    kind = NoticeKind.REMINDER if level is WarningLevel.YELLOW else NoticeKind.ORDER
+    config = current_app.config
     lead = aliased(Assignment)
-    cards = (
-        # One row per card even if a case ever had two open lead assignments.
+    # NOT IN over cards read once into a hash: a correlated NOT EXISTS against cards
+    # inserted moments ago (no statistics yet) can be planned as a scan per clock.
+    had = sa.select(SupervisionWarning.clock_id).where(SupervisionWarning.level == str(level))
+    due = (
+        # One row per clock even if a case ever had two open lead assignments.
         sa.select(
-            without_notice.c.id.label("warning_id"),
+            Clock.id.label("clock_id"),
+            Clock.kind,
+            Clock.red_at,
             sa.func.min(lead.unit_id).label("unit_id"),
         )
-        .join(Clock, Clock.id == without_notice.c.clock_id)
-        .join(
+        .outerjoin(
             lead,
-            sa.and_(
-                lead.case_id == Clock.case_id,
-                lead.role == "lead",
-                lead.ended_at.is_(None),
-            ),
+            sa.and_(lead.case_id == Clock.case_id, lead.role == "lead", lead.ended_at.is_(None)),
         )
-        .group_by(without_notice.c.id)
+        .where(Clock.stopped_at.is_(None), *conditions, Clock.id.not_in(had))
+        .group_by(Clock.id, Clock.kind, Clock.red_at)
         .subquery()
     )
-    pending = sa.select(
-        cards, sa.func.row_number().over(order_by=cards.c.warning_id).label("seq")
+    with_notice = [due.c.kind.in_(UNIT_CLOCKS), due.c.unit_id.is_not(None)]
+    if kind is NoticeKind.REMINDER:
+        red = aliased(SupervisionWarning)
+        open_red = sa.select(red.clock_id).where(
+            red.level == str(WarningLevel.RED), red.cleared_at.is_(None)
+        )
+        with_notice += [due.c.red_at > now, due.c.clock_id.not_in(open_red)]
+    flagged = sa.select(
+        due.c.clock_id,
+        due.c.unit_id,
+        sa.case((sa.and_(*with_notice), 1), else_=0).label("noticed"),
+    ).subquery()
+    ranked = sa.select(
+        flagged,
+        sa.func.row_number()
+        .over(partition_by=flagged.c.noticed, order_by=flagged.c.clock_id)
+        .label("seq"),
     ).subquery()
 
-    config = current_app.config
     year = to_local(now).year
     key = f"notice:{kind}:{year}"
     last = _locked_counter(key)
+    noticed = ranked.c.noticed == 1
     prefix = f"{config['NOTICE_PREFIXES'][kind]}〔{year}〕"
-    number = (
-        sa.literal(prefix) + sa.cast(sa.literal(last) + pending.c.seq, sa.String) + sa.literal("号")
-    )
+    number = sa.literal(prefix) + sa.cast(sa.literal(last) + ranked.c.seq, sa.String) + "号"
     respond_by = None
     if kind is NoticeKind.ORDER:
         calendar = load_calendar(to_local(now).date())
         respond_by = add_workdays(now, config["ORDER_RESPONSE_WORKDAYS"], calendar).due_at
     rows = sa.select(
-        number,
-        sa.literal(str(kind)),
-        pending.c.unit_id,
-        pending.c.warning_id,
-        sa.literal(now, SupervisionNotice.issued_at.type),
-        sa.literal(respond_by, SupervisionNotice.respond_by.type),
-        sa.literal(kind is NoticeKind.ORDER),
+        ranked.c.clock_id,
+        sa.literal(str(level)),
+        sa.literal(now, SupervisionWarning.issued_at.type),
+        sa.case((noticed, number)),
+        sa.case((noticed, ranked.c.unit_id)),
+        sa.case((noticed, sa.literal(respond_by, SupervisionWarning.respond_by.type))),
+        sa.case((noticed, sa.literal(kind is NoticeKind.ORDER)), else_=sa.false()),
         sa.literal(""),
-    )
-    issued = _rowcount(
-        sa.insert(SupervisionNotice).from_select(
+    ).order_by(ranked.c.clock_id)  # new rows go to the ends of the indexes
+    first_new = (db.session.scalar(sa.select(sa.func.max(SupervisionWarning.id))) or 0) + 1
+    cards = _rowcount(
+        sa.insert(SupervisionWarning).from_select(
             [
-                "number",
-                "kind",
-                "unit_id",
-                "warning_id",
+                "clock_id",
+                "level",
                 "issued_at",
+                "number",
+                "unit_id",
                 "respond_by",
                 "refer_to_inspectors",
                 "response",
@@ -274,9 +277,18 @@ def _issue_notices(kind: NoticeKind, level: WarningLevel, now: datetime) -> int:
             rows,
         )
     )
-    if issued:
-        db.session.execute(sa.update(Counter).where(Counter.key == key).values(value=last + issued))
-    return issued
+    notices = 0
+    if cards:
+        notices = db.session.scalar(
+            sa.select(sa.func.count(SupervisionWarning.number)).where(
+                SupervisionWarning.id >= first_new
+            )
+        )
+    if notices:
+        db.session.execute(
+            sa.update(Counter).where(Counter.key == key).values(value=last + notices)
+        )
+    return cards, notices
 
 
 def _recipients(now: datetime) -> sa.Subquery:
@@ -322,8 +334,9 @@ def _recipients(now: datetime) -> sa.Subquery:
     )
 
 
-def _notify_units(now: datetime, after_notice: int) -> int:
-    """Tell each recipient of a unit that got notices now (id > after) in one message per kind.
+def _notify_units(now: datetime, first_new: int) -> int:
+    """Tell each recipient of a unit that got notices now (cards from ``first_new`` on) in one
+    message per kind.
 
     One notice gives a message naming it and linking its case; several (after an outage,
     or on a bad day) give one message with their count, not a flood of messages.
@@ -334,14 +347,14 @@ def _notify_units(now: datetime, after_notice: int) -> int:
     recipients = _recipients(now)
     grouped = (
         sa.select(
-            SupervisionNotice.unit_id,
-            SupervisionNotice.kind,
+            SupervisionWarning.unit_id,
+            SupervisionWarning.level,
             sa.func.count().label("count"),
-            sa.func.min(SupervisionNotice.number).label("number"),
-            sa.func.min(SupervisionNotice.warning_id).label("warning_id"),
+            sa.func.min(SupervisionWarning.number).label("number"),
+            sa.func.min(SupervisionWarning.id).label("warning_id"),
         )
-        .where(SupervisionNotice.id > after_notice)
-        .group_by(SupervisionNotice.unit_id, SupervisionNotice.kind)
+        .where(SupervisionWarning.id >= first_new, SupervisionWarning.number.is_not(None))
+        .group_by(SupervisionWarning.unit_id, SupervisionWarning.level)
         .subquery()
     )
     # The case is looked up for the few groups only (it links a single notice's message).
@@ -352,7 +365,7 @@ def _notify_units(now: datetime, after_notice: int) -> int:
         .subquery()
     )
     title = sa.case(
-        (notices.c.kind == str(NoticeKind.REMINDER), str(_l("Reminder notice"))),
+        (notices.c.level == str(WarningLevel.YELLOW), str(_l("Reminder notice"))),
         else_=str(_l("Supervision order")),
     )
     single = notices.c.count == 1

@@ -11,7 +11,7 @@ from app.cases.models import Assignment, Case
 from app.deadlines.models import Clock
 from app.extensions import db
 from app.supervision import bp
-from app.supervision.models import SupervisionNotice, SupervisionWarning, WarningLevel
+from app.supervision.models import SupervisionWarning, WarningLevel
 from app.units.models import Unit
 
 # Who reads the board: the center, the inspectors, and leaders for their jurisdiction.
@@ -108,16 +108,15 @@ def board():
     )
 
 
-def _notices(case_ids: list[int]) -> dict[int, list[SupervisionNotice]]:
-    """The numbered notices of the listed cases, by case."""
-    found: dict[int, list[SupervisionNotice]] = {}
+def _notices(case_ids: list[int]) -> dict[int, list[SupervisionWarning]]:
+    """The cards with numbered notices of the listed cases, by case."""
+    found: dict[int, list[SupervisionWarning]] = {}
     if case_ids:
         rows = db.session.execute(
-            sa.select(Clock.case_id, SupervisionNotice)
-            .join(SupervisionWarning, SupervisionWarning.id == SupervisionNotice.warning_id)
+            sa.select(Clock.case_id, SupervisionWarning)
             .join(Clock, Clock.id == SupervisionWarning.clock_id)
-            .where(Clock.case_id.in_(case_ids))
-            .order_by(SupervisionNotice.id)
+            .where(Clock.case_id.in_(case_ids), SupervisionWarning.number.is_not(None))
+            .order_by(SupervisionWarning.id)
         )
         for case_id, notice in rows:
             found.setdefault(case_id, []).append(notice)

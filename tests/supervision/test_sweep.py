@@ -130,10 +130,13 @@ def test_cards_show_on_the_case_and_the_worklist(client, dispatched):
 
 
 def notices():
-    from app.supervision.models import SupervisionNotice
 
     db.session.expire_all()
-    return db.session.scalars(sa.select(SupervisionNotice).order_by(SupervisionNotice.id)).all()
+    return db.session.scalars(
+        sa.select(SupervisionWarning)
+        .where(SupervisionWarning.number.is_not(None))
+        .order_by(SupervisionWarning.id)
+    ).all()
 
 
 def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, make_case, org):
@@ -141,11 +144,11 @@ def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, mak
 
     sweep(sh(2026, 3, 4, 9, 0))
     [reminder] = notices()
-    assert reminder.kind == "reminder" and reminder.number == "澄效催〔2026〕1号"
+    assert reminder.notice_kind == "reminder" and reminder.number == "澄效催〔2026〕1号"
     assert reminder.unit_id == org["units"]["CC-RSJ"].id and reminder.respond_by is None
     sweep(sh(2026, 3, 11, 9, 0))
     order = notices()[-1]
-    assert order.kind == "order" and order.number == "澄效督〔2026〕1号"
+    assert order.notice_kind == "order" and order.number == "澄效督〔2026〕1号"
     assert order.refer_to_inspectors and order.respond_by > order.issued_at
     sweep(sh(2026, 3, 11, 9, 5))
     assert len(notices()) == 2  # one notice per card, however often the sweep runs
@@ -208,7 +211,7 @@ def test_a_yellow_and_red_card_at_once_bring_the_order_only(dispatched):
     assert (result.yellow, result.red) == (1, 1)
     assert (result.reminders, result.orders) == (0, 1)
     assert sweep(sh(2026, 3, 12, 9, 0)).reminders == 0
-    assert [n.kind for n in dispatched.notices] == ["order"]
+    assert [n.notice_kind for n in dispatched.notices] == ["order"]
 
 
 def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, monkeypatch):
@@ -226,7 +229,7 @@ def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, monkeypat
     assert sweep(sh(2026, 3, 4, 9, 5)).reminders == 0
     dispatch_at(sh(2026, 3, 4, 10, 0), 3)  # sign deadline: end of 5 March
     assert sweep(sh(2026, 3, 6, 9, 0)).reminders == 3
-    numbers = [n.number for n in notices() if n.kind == "reminder"]
+    numbers = [n.number for n in notices() if n.notice_kind == "reminder"]
     assert numbers == [f"澄效催〔2026〕{i}号" for i in range(1, 6)]
     assert db.session.get(Counter, "notice:reminder:2026").value == 5
 
@@ -243,3 +246,16 @@ def test_a_card_gets_one_notice_even_with_two_open_lead_assignments(dispatched, 
     assert [n.number for n in notices()] == ["澄效催〔2026〕1号"]
     assert sweep(sh(2026, 3, 11, 9, 0)).orders == 1
     assert [n.number for n in notices()][-1] == "澄效督〔2026〕1号"
+
+
+def test_the_centers_own_clocks_get_cards_but_no_notices(make_case, monkeypatch):
+    """Screening is the center's work: a late screen clock is carded on the board, but no
+    unit is sent a reminder for it."""
+    moment = sh(2026, 3, 2, 9, 0)
+    monkeypatch.setattr("app.intake.services.utcnow", lambda: moment)
+    case = make_case()  # registered and screening: the screen clock runs 3 working days
+    monkeypatch.undo()
+    result = sweep(sh(2026, 3, 6, 9, 0))
+    assert (result.yellow, result.reminders, result.messages) == (1, 0, 0)
+    [card] = [w for w in case.warnings if w.level == "yellow"]
+    assert card.number is None and card.unit_id is None and card.notice_kind is None
