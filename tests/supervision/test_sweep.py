@@ -127,6 +127,8 @@ def test_cards_show_on_the_case_and_the_worklist(client, dispatched):
     assert 'data-card="red"' in page and 'data-card="yellow"' in page
     assert 'class="card-red"' in client.get("/cases").get_data(as_text=True)
     assert "澄效督〔2026〕1号" in page and "澄效催〔2026〕1号" in page
+    notices_list = page.split('id="notices"')[1].split("</ul>")[0]
+    assert "督办单" in notices_list and "催办通知书" in notices_list
 
 
 def notices():
