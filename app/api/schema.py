@@ -108,6 +108,7 @@ ACTION_FIELDS: dict[str, dict[str, dict]] = {
     },
     "reopen": {"reason": STRING},
     "report_rectification": {"text": STRING},
+    "answer_order": {"text": STRING},
 }
 ACTION_REQUIRED = {
     "classify": ["respondent_unit_code", "category_code"],
@@ -129,4 +130,5 @@ ACTION_REQUIRED = {
     "visit": ["satisfaction", "resolved"],
     "reopen": ["reason"],
     "report_rectification": ["text"],
+    "answer_order": ["text"],
 }

@@ -299,6 +299,15 @@ class ReopenForm(ActionForm):
         return {"reason": self.reason.data}
 
 
+class AnswerOrderForm(ActionForm):
+    text = TextAreaField(
+        _l("Answer to the supervision order"), validators=[DataRequired(), Length(max=20000)]
+    )
+
+    def to_data(self) -> dict:
+        return {"text": self.text.data}
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "screen": ScreenForm,
     "classify": ClassifyForm,
@@ -322,4 +331,5 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "visit": VisitForm,
     "reopen": ReopenForm,
     "report_rectification": ReportRectificationForm,
+    "answer_order": AnswerOrderForm,
 }

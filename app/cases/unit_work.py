@@ -25,7 +25,7 @@ from app.cases.services import (
     notify_unit,
     notify_user,
 )
-from app.cases.workflow import check_transition
+from app.cases.workflow import check_transition, unanswered_order
 from app.core.errors import InvalidTransition
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
@@ -269,6 +269,20 @@ def report_rectification(case: Case, actor: User, data: dict[str, Any]) -> None:
     notify_center(case, _l("Rectification of %(number)s reported", number=case.number), text)
 
 
+def answer_order(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """The lead unit answers the earliest open supervision order (督办回复)."""
+    t = check_transition(case, "answer_order", actor)
+    errors = FieldErrors()
+    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
+    errors.raise_if_any()
+    now = utcnow()
+    order = unanswered_order(case)
+    order.response, order.responded_at = text, now
+    late = order.respond_by is not None and now > order.respond_by
+    apply_transition(case, t, actor, {"text": text, "number": order.number, "late": late}, now)
+    notify_center(case, _l("Supervision order %(number)s answered", number=order.number), text)
+
+
 UNIT_HANDLERS = {
     "sign": sign_case,
     "request_return": request_return,
@@ -279,4 +293,5 @@ UNIT_HANDLERS = {
     "sub_reply": sub_reply,
     "contribute": contribute,
     "report_rectification": report_rectification,
+    "answer_order": answer_order,
 }

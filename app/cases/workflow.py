@@ -204,6 +204,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         required=("text",),
         guard="rectification_due",
     ),
+    # A supervision order (督办单) is answered by the lead unit, by its own deadline.
+    *_stay(
+        "answer_order",
+        list(State),
+        UNIT_ROLES,
+        actor=LEAD,
+        required=("text",),
+        guard="order_unanswered",
+    ),
     # Anyone working on an open case may comment; the other side is told.
     *_stay("comment", OPEN_STATES, CENTER_ROLES | UNIT_ROLES, actor=INVOLVED, required=("text",)),
 )
@@ -233,6 +242,7 @@ ACTION_LABELS = {
     "visit": _l("Record return visit"),
     "reopen": _l("Reopen"),
     "report_rectification": _l("Report rectification"),
+    "answer_order": _l("Answer the supervision order"),
 }
 
 # Conditions a row may need besides the state, with the refusal shown when they fail.
@@ -241,7 +251,18 @@ GUARDS = {
         lambda case: case.open_clock("rectify") is not None,
         _l("No rectification is due on this case."),
     ),
+    "order_unanswered": (
+        lambda case: unanswered_order(case) is not None,
+        _l("No supervision order on this case waits for an answer."),
+    ),
 }
+
+
+def unanswered_order(case):
+    """Return the earliest supervision order of ``case`` not answered yet, if any."""
+    return next(
+        (n for n in case.notices if n.notice_kind == "order" and n.responded_at is None), None
+    )
 
 
 def _guard_holds(case, transition: "Transition") -> bool:

@@ -93,6 +93,7 @@ CHOICE_LABELS = {
         "reopen": _l("Reopened"),
         "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
         "report_rectification": _l("Rectification reported"),
+        "answer_order": _l("Supervision order answered"),
     },
 }
 

@@ -64,6 +64,7 @@ MATRIX = {
         {"center_lead"},
     ),
     "comment": (("dispatch",), {"text": "请尽快办理"}, CENTER | RSJ),
+    "answer_order": (("dispatch", "red_card"), {"text": "已按督办要求整改"}, RSJ),
     "report_rectification": (
         ("dispatch", "sign", "reply", "review_with_rectification"),
         {"text": "已整改到位"},
@@ -109,6 +110,14 @@ def prepare(people, action) -> Case:
     else:
         case = register_case(complaint(), people["operator"])
         for step in steps:
+            if step == "red_card":  # a month passes unsigned: the sweep issues an order
+                from datetime import timedelta
+
+                from app.core.types import utcnow
+                from app.supervision.sweep import run_sweep
+
+                run_sweep(utcnow() + timedelta(days=30))
+                continue
             if step in EXTRA_STEPS:
                 username, real_action, step_data = EXTRA_STEPS[step]
             else:

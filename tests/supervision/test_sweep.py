@@ -261,3 +261,29 @@ def test_the_centers_own_clocks_get_cards_but_no_notices(make_case, monkeypatch)
     assert (result.yellow, result.reminders, result.messages) == (1, 0, 0)
     [card] = [w for w in case.warnings if w.level == "yellow"]
     assert card.number is None and card.unit_id is None and card.notice_kind is None
+
+
+def test_the_lead_unit_answers_a_supervision_order_once(client, dispatched, org):
+    from app.core.errors import InvalidTransition
+    from app.notifications.models import Notification
+    from tests.conftest import login
+
+    sweep(sh(2026, 3, 11, 9, 0))  # the order must be answered within 3 working days
+    login(client, "handler")
+    page = client.get(f"/cases/{dispatched.id}").get_data(as_text=True)
+    assert "action-answer_order" in page and "回复逾期" in page  # due 16 March
+    response = client.post(f"/cases/{dispatched.id}/answer_order", data={"text": ""})
+    assert response.status_code == 303  # refused with a message, nothing stored
+    db.session.expire_all()
+    assert notices()[0].responded_at is None
+    perform_action(dispatched, "answer_order", org["users"]["handler"], {"text": "已约谈整改"})
+    db.session.commit()
+    [order] = notices()
+    assert order.response == "已约谈整改" and order.responded_at is not None
+    assert dispatched.events[-1].data["late"] is True  # answered months after 16 March
+    with pytest.raises(InvalidTransition):
+        perform_action(dispatched, "answer_order", org["users"]["handler"], {"text": "再次"})
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(Notification.user_id == org["users"]["operator"].id)
+    ).all()
+    assert "督办单 澄效督〔2026〕1号 已回复" in subjects
