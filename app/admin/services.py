@@ -13,26 +13,10 @@ from app.routing.router import resolve_relation
 from app.units.models import Tier, Unit, UnitKind
 
 
-def _int(errors: FieldErrors, name: str, value, low: int, high: int, *, required=True):
-    if value in (None, ""):
-        if required:
-            errors.add(name, _l("This field is required."))
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors.add(name, _l("Must be a whole number."))
-        return None
-    if not low <= number <= high:
-        errors.add(name, _l("Between %(low)d and %(high)d.", low=low, high=high))
-        return None
-    return number
-
-
 def _unit_ref(errors: FieldErrors, name: str, value) -> Unit | None:
     if value in (None, ""):
         return None
-    unit = db.session.get(Unit, _int(errors, name, value, 1, 2**31) or 0)
+    unit = db.session.get(Unit, errors.integer(name, value, 1, 2**31) or 0)
     if unit is None:
         errors.add(name, _l("No such unit."))
     return unit
@@ -54,7 +38,7 @@ def save_unit(unit: Unit | None, data: dict[str, Any]) -> Unit:
     errors = FieldErrors()
     code = errors.text("code", data.get("code"), max_length=40)
     name = errors.text("name", data.get("name"), max_length=120)
-    tier = _int(errors, "tier", data.get("tier"), Tier.CITY, Tier.VILLAGE)
+    tier = errors.integer("tier", data.get("tier"), Tier.CITY, Tier.VILLAGE)
     kind = errors.choice("kind", data.get("kind"), list(UnitKind))
     parent = _unit_ref(errors, "parent_id", data.get("parent_id"))
     supervisor = _unit_ref(errors, "supervisor_id", data.get("supervisor_id"))
@@ -88,8 +72,8 @@ def save_category(category: Category | None, data: dict[str, Any]) -> Category:
     code = errors.text("code", data.get("code"), max_length=40)
     name = errors.text("name", data.get("name"), max_length=80)
     severity = errors.choice("severity", data.get("severity"), list(Severity))
-    days = _int(errors, "handle_days", data.get("handle_days"), 1, 60, required=False)
-    position = _int(errors, "position", data.get("position") or 0, 0, 999)
+    days = errors.integer("handle_days", data.get("handle_days"), 1, 60, required=False)
+    position = errors.integer("position", data.get("position") or 0, 0, 999)
     clash = db.session.scalar(sa.select(Category).where(Category.code == code)) if code else None
     if clash is not None and clash is not category:
         errors.add("code", _l("Another category has this code."))
@@ -107,9 +91,9 @@ def save_rule(rule: RoutingRule | None, data: dict[str, Any]) -> RoutingRule:
     """Create or update a routing rule whose relation must resolve for some unit it matches."""
     errors = FieldErrors()
     name = errors.text("name", data.get("name"), max_length=120)
-    position = _int(errors, "position", data.get("position"), 1, 9999)
+    position = errors.integer("position", data.get("position"), 1, 9999)
     target = errors.choice("target", data.get("target"), list(Relation))
-    tier = _int(errors, "respondent_tier", data.get("respondent_tier"), 1, 4, required=False)
+    tier = errors.integer("respondent_tier", data.get("respondent_tier"), 1, 4, required=False)
     kind = errors.choice(
         "respondent_kind", data.get("respondent_kind"), list(UnitKind), required=False
     )
@@ -120,7 +104,7 @@ def save_rule(rule: RoutingRule | None, data: dict[str, Any]) -> RoutingRule:
     category = None
     if data.get("category_id") not in (None, ""):
         category = db.session.get(
-            Category, _int(errors, "category_id", data["category_id"], 1, 2**31) or 0
+            Category, errors.integer("category_id", data["category_id"], 1, 2**31) or 0
         )
         if category is None:
             errors.add("category_id", _l("No such category."))

@@ -457,7 +457,7 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
         required=False,
         multiline=True,
     )
-    rectify_days = _optional_int(errors, "rectify_days", data.get("rectify_days"), 1, 60)
+    rectify_days = errors.integer("rectify_days", data.get("rectify_days"), 1, 60, required=False)
     t = check_transition(case, "review", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -489,23 +489,6 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
         start_clock(case, "handle", now)
         notify_unit(case, reply.unit_id, _l("Reply to %(number)s sent back", number=case.number))
     apply_transition(case, t, actor, event, now)
-
-
-def _optional_int(errors: FieldErrors, name: str, value, low: int, high: int) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        errors.add(name, _l("Must be a whole number."))
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors.add(name, _l("Must be a whole number."))
-        return None
-    if not low <= number <= high:
-        errors.add(name, _l("Between %(low)d and %(high)d.", low=low, high=high))
-        return None
-    return number
 
 
 def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:

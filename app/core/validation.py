@@ -57,6 +57,25 @@ class FieldErrors:
             self.add(name, _l("Not a valid e-mail address."))
         return value
 
+    def integer(self, name: str, value, low: int, high: int, *, required: bool = True):
+        """Return ``value`` as a whole number within ``low``..``high``, or record why not."""
+        if value in (None, ""):
+            if required:
+                self.add(name, _l("This field is required."))
+            return None
+        if isinstance(value, bool):
+            self.add(name, _l("Must be a whole number."))
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            self.add(name, _l("Must be a whole number."))
+            return None
+        if not low <= number <= high:
+            self.add(name, _l("Between %(low)d and %(high)d.", low=low, high=high))
+            return None
+        return number
+
     def choice(self, name: str, value, choices, *, required: bool = True):
         if value in (None, "") and not required:
             return None
