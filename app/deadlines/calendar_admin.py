@@ -20,6 +20,7 @@ from app.core.validation import FieldErrors
 from app.deadlines.models import CalendarDay, Clock
 from app.deadlines.services import (
     calendar_years,
+    chinesecalendar_year,
     import_year,
     load_calendar,
     set_warning_times,
@@ -134,8 +135,6 @@ def enter_year(data: dict[str, Any], actor=None) -> "CalendarChange":
 
 def import_package_year(year: int, actor=None) -> "CalendarChange":
     """Load a year from the ``chinesecalendar`` package and recompute clocks."""
-    from app.deadlines.services import chinesecalendar_year
-
     import_year(year, chinesecalendar_year(year), "chinesecalendar", actor)
     return recompute_open_clocks(date(year, 1, 1), date(year, 12, 31), actor, f"{year}")
 
@@ -153,16 +152,14 @@ def set_day(data: dict[str, Any], actor=None) -> "CalendarChange":
     kind = errors.choice("kind", data.get("kind"), ["workday", "off"])
     note = errors.text("note", data.get("note"), max_length=NOTE_MAX, required=False)
     errors.raise_if_any()
-    if day.year not in calendar_years():
+    # Years are stored whole, so a missing day means a missing year.
+    row = db.session.get(CalendarDay, day)
+    if row is None:
         errors.add(
             "day",
             _l("%(year)d has no calendar yet: enter the whole year first.", year=day.year),
         )
         errors.raise_if_any()
-    row = db.session.get(CalendarDay, day)
-    if row is None:
-        row = CalendarDay(day=day, is_workday=day.weekday() < 5, note="")
-        db.session.add(row)
     is_workday = kind == "workday"
     if row.is_workday == is_workday and row.note == note:
         return CalendarChange(day, day, label=str(day))
