@@ -9,6 +9,8 @@ import contextvars
 import json
 import os
 import uuid
+from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.core.types import as_of
+from app.deadlines.workdays import SHANGHAI
 from app.extensions import db
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -265,6 +269,30 @@ def make_case(org):
         return case
 
     return _make
+
+
+def sh(*args) -> datetime:
+    """A moment given in Asia/Shanghai wall time."""
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def at():
+    """``at(2026, 3, 2, 9, 0)`` makes the services see that moment as now (``as_of``);
+    ``at()`` goes back to the real time, as does the end of the test. Requests made
+    with the test client run in their own context and see the real time."""
+    stack = ExitStack()
+
+    def _set(*args):
+        stack.close()
+        if not args:
+            return None
+        moment = sh(*args)
+        stack.enter_context(as_of(moment))
+        return moment
+
+    yield _set
+    stack.close()
 
 
 def login(client, username: str, password: str = "demo1234"):

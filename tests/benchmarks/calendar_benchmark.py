@@ -14,10 +14,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app import create_app
 from app.extensions import db
+from tests.benchmarks.scratch import insert_cases, scratch_county
 
-ADMIN_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
 NAME = "complaints_calendar_bench"
 SCHEDULE_2027 = {
     "year": 2027,
@@ -30,24 +29,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--open", type=int, default=10_000)
     args = parser.parse_args()
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{NAME}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{NAME}"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        from flask_migrate import upgrade
-
+    with scratch_county(NAME) as (units, categories):
         from app.deadlines.calendar_admin import enter_year, recompute_open_clocks, set_day
         from app.deadlines.models import Clock
-        from app.demo.seed import seed_calendar, seed_categories, seed_units
 
-        upgrade()
-        seed_calendar()
-        units = seed_units()
-        categories = seed_categories()
-        db.session.commit()
         _bulk_insert(args.open, units["CC-RSJ"].id, categories["sloth"].id)
         # Deadlines as the services would have computed them: provisional into 2027.
         recompute_open_clocks(date(2026, 12, 1), date(2026, 12, 31))
@@ -72,32 +57,18 @@ def main() -> None:
                 f"{label}: {elapsed:.2f} s, {result.examined:,} clocks examined, "
                 f"{result.moved:,} moved on {len(result.cases):,} cases (one event each)"
             )
-        db.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
 
 
 def _bulk_insert(count: int, unit_id: int, category_id: int) -> None:
+    insert_cases(
+        count,
+        unit_id,
+        category_id,
+        prefix="CAL",
+        state="'handling'",
+        created_at="timestamptz '2026-12-01 01:00+00' + (g % 28) * interval '1 day'",
+    )
     run = db.session.execute
-    run(
-        sa.text(
-            "INSERT INTO complainants (name, phone, email, address, anonymous, created_at) "
-            "VALUES ('压测', '13000000000', '', '', false, now())"
-        )
-    )
-    run(
-        sa.text("""
-        INSERT INTO cases (number, tracking_code, channel, complainant_id, respondent_unit_id,
-            respondent_staff, subject_kind, category_id, urgency, title, content, content_html,
-            call_reference, letter_box, public_reply, state, reopen_count, created_at,
-            updated_at, version)
-        SELECT 'CAL-' || g, 'CT' || g, 'hotline', 1, :unit, '', 'unit', :category, 'normal',
-            'bench', 'bench', '', '', '', '', 'handling', 0,
-            timestamptz '2026-12-01 01:00+00' + (g % 28) * interval '1 day', now(), 1
-        FROM generate_series(1, :count) AS g
-    """),
-        {"unit": unit_id, "category": category_id, "count": count},
-    )
     run(
         sa.text("""
         INSERT INTO clocks (case_id, kind, limit_unit, limit_amount, started_at, due_at,

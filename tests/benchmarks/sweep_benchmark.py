@@ -23,11 +23,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app import create_app
 from app.core.types import utcnow
 from app.extensions import db
+from tests.benchmarks.scratch import ADMIN_URL, insert_cases, scratch_county
 
-ADMIN_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
 NAME = "complaints_sweep_bench"
 
 
@@ -38,23 +37,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print every statement's time")
     parser.add_argument("--admin-url", default=ADMIN_URL, help="a PostgreSQL maintenance database")
     args = parser.parse_args()
-    admin = sa.create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{NAME}"'))
-    url = args.admin_url.rsplit("/", 1)[0] + f"/{NAME}"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from app.demo.seed import seed_calendar, seed_categories, seed_units, seed_users
-
-        upgrade()
-        seed_calendar()
-        units = seed_units()
-        categories = seed_categories()
-        seed_users(units)
-        db.session.commit()
+    with scratch_county(NAME, args.admin_url) as (units, categories):
         started = time.perf_counter()
         _bulk_insert(args.cases, args.open, units["CC-RSJ"].id, categories["sloth"].id)
         print(
@@ -69,9 +52,6 @@ def main() -> None:
         _timed("second sweep", first)
         _settle()  # what autovacuum does in five minutes after a mass insert
         _timed("steady state (+5 min)", first + timedelta(minutes=5))
-        db.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
 
 
 def _timed(label: str, now) -> None:
@@ -111,27 +91,15 @@ def _profile_statements() -> None:
 
 
 def _bulk_insert(total: int, open_count: int, unit_id: int, category_id: int) -> None:
+    insert_cases(
+        total,
+        unit_id,
+        category_id,
+        prefix="BENCH",
+        state=f"CASE WHEN g <= {int(open_count)} THEN 'handling' ELSE 'closed' END",
+        created_at="now() - interval '30 days'",
+    )
     run = db.session.execute
-    run(
-        sa.text(
-            "INSERT INTO complainants (name, phone, email, address, anonymous, created_at) "
-            "VALUES ('压测', '13000000000', '', '', false, now())"
-        )
-    )
-    run(
-        sa.text("""
-        INSERT INTO cases (number, tracking_code, channel, complainant_id, respondent_unit_id,
-            respondent_staff, subject_kind, category_id, urgency, title, content, content_html,
-            call_reference, letter_box, public_reply, state, reopen_count, created_at,
-            updated_at, version)
-        SELECT 'BENCH-' || g, 'BT' || g, 'hotline', 1, :unit, '', 'unit', :category, 'normal',
-            'bench', 'bench', '', '', '', '',
-            CASE WHEN g <= :open THEN 'handling' ELSE 'closed' END, 0,
-            now() - interval '30 days', now(), 1
-        FROM generate_series(1, :total) AS g
-    """),
-        {"unit": unit_id, "category": category_id, "open": open_count, "total": total},
-    )
     run(
         sa.text("""
         INSERT INTO assignments (case_id, unit_id, role, dispatched_at, end_reason)

@@ -1,6 +1,6 @@
 """The handling unit's side: extensions, sign-off, assisting and sub-units, AB posts, comments."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from app.cases.services import perform_action
 from app.cases.workflow import State, allowed_actions
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.types import utcnow
-from app.deadlines.workdays import SHANGHAI, to_local
+from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.notifications.models import Notification
 
@@ -25,10 +25,8 @@ def act(org, case, action, user, **data):
 # Extensions (延期)
 
 
-def test_approved_extension_moves_the_handle_deadline(make_case, org, monkeypatch):
-    moment = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+def test_approved_extension_moves_the_handle_deadline(make_case, org, at):
+    at(2026, 3, 2, 9, 0)
     case = make_case("dispatch", "sign")
     assert to_local(case.open_clock("handle").due_at).date().isoformat() == "2026-03-23"
     act(org, case, "request_extension", "handler", days=5, reason="需要现场核查")

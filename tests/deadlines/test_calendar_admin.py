@@ -13,7 +13,7 @@ from app.deadlines.models import CalendarDay
 from app.deadlines.workdays import SHANGHAI, to_local
 from app.extensions import db
 from tests.conftest import login
-from tests.deadlines.test_clocks import at, due  # noqa: F401  (the fixture is used by name)
+from tests.deadlines.test_clocks import due
 
 SCHEDULE_2027 = {
     "year": "2027",
@@ -94,7 +94,7 @@ def test_a_badly_typed_year_is_refused_with_the_line_at_fault(app, data, field, 
 # Recomputing open clocks --------------------------------------------------------------------
 
 
-def test_entering_a_missing_year_recomputes_provisional_deadlines(make_case, org, at):  # noqa: F811
+def test_entering_a_missing_year_recomputes_provisional_deadlines(make_case, org, at):
     at(2026, 12, 28, 9, 0)
     case = make_case("dispatch")
     handle = case.open_clock("handle")
@@ -119,7 +119,7 @@ def test_entering_a_missing_year_recomputes_provisional_deadlines(make_case, org
     assert event.data["provisional"] is False
 
 
-def test_changing_a_day_moves_open_deadlines_and_records_it(make_case, org, at):  # noqa: F811
+def test_changing_a_day_moves_open_deadlines_and_records_it(make_case, org, at):
     at(2026, 3, 2, 9, 0)
     moved = make_case("dispatch")
     signed = make_case("dispatch", "sign")  # the sign clock stopped on time
@@ -149,7 +149,7 @@ def test_changing_a_day_moves_open_deadlines_and_records_it(make_case, org, at):
     assert row.changed_by == "郑管理 (admin)" and row.changed_at is not None
 
 
-def test_a_change_that_changes_nothing_records_nothing(make_case, org, at):  # noqa: F811
+def test_a_change_that_changes_nothing_records_nothing(make_case, org, at):
     at(2026, 3, 2, 9, 0)
     case = make_case("dispatch")
     change = set_day({"day": "2026-03-03", "kind": "workday", "note": ""}, org["users"]["admin"])
@@ -169,7 +169,7 @@ def test_a_day_of_a_year_without_data_cannot_be_edited_alone(app, org):
 # The alert -----------------------------------------------------------------------------------
 
 
-def test_status_names_missing_years_and_provisional_clocks(make_case, org, at):  # noqa: F811
+def test_status_names_missing_years_and_provisional_clocks(make_case, org, at):
     assert calendar_status(datetime(2026, 6, 1, tzinfo=SHANGHAI)).missing_years == []
     # Within two months of the new year, next year's schedule is needed.
     assert calendar_status(datetime(2026, 11, 20, tzinfo=SHANGHAI)).missing_years == [2027]
@@ -229,7 +229,7 @@ def test_only_admins_reach_the_calendar(client, org):
     assert db.session.get(CalendarDay, date(2027, 1, 1)) is None
 
 
-def test_editing_a_day_in_the_browser_recomputes_and_says_so(app, client, org, make_case, at):  # noqa: F811
+def test_editing_a_day_in_the_browser_recomputes_and_says_so(app, client, org, make_case, at):
     at(2026, 3, 2, 9, 0)
     case = make_case("dispatch")
     login(client, "admin")
@@ -293,7 +293,7 @@ def test_reloading_a_package_year_restores_an_edited_day(client, org):
 # The command line -------------------------------------------------------------------------
 
 
-def test_cli_enters_a_year_and_refuses_bad_files(app, org, tmp_path, make_case, at):  # noqa: F811
+def test_cli_enters_a_year_and_refuses_bad_files(app, org, tmp_path, make_case, at):
     at(2026, 12, 28, 9, 0)
     case = make_case("dispatch")
     holidays = tmp_path / "h.txt"

@@ -7,23 +7,10 @@ import sqlalchemy as sa
 
 from app.cases.services import perform_action
 from app.core.errors import InvalidTransition
-from app.deadlines.workdays import SHANGHAI, to_local
+from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.conftest import login
-
-
-@pytest.fixture
-def at(monkeypatch):
-    """Set the moment the services see as now (Asia/Shanghai wall time)."""
-
-    def _set(*args):
-        moment = datetime(*args, tzinfo=SHANGHAI)
-        for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
-        return moment
-
-    return _set
 
 
 def due(case, kind):

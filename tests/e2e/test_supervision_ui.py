@@ -6,16 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.deadlines.workdays import SHANGHAI
+from tests.e2e.test_golden_path import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.click("#login-submit")
-    expect(page.locator("#login-submit")).to_have_count(0)
 
 
 def test_admin_enters_a_missing_year_from_the_alert(page: Page, live_server: str, monkeypatch):

@@ -1,34 +1,26 @@
 """The center's supervision board: open cards by level and unit, within each reader's reach."""
 
 import re
-from datetime import datetime
 
 import pytest
 
 from app.auth.models import Role
 from app.auth.services import create_user
 from app.cases.services import perform_action
-from app.deadlines.workdays import SHANGHAI
 from app.extensions import db
 from app.supervision.sweep import run_sweep
-from tests.conftest import login
-
-
-def sh(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
+from tests.conftest import login, sh
 
 
 @pytest.fixture
-def carded(make_case, org, monkeypatch):
+def carded(make_case, org, at):
     """Three cases with cards after sweeps on 11 March 2026: RSJ red, ZJJ red, one signed."""
-    moment = sh(2026, 3, 2, 9, 0)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    at(2026, 3, 2, 9, 0)
     red = make_case("dispatch")  # never signed: sign clock yellow on 4 March, red on 11 March
     other = make_case(respondent_unit_code="CC-ZJJ")
     perform_action(other, "dispatch", org["users"]["operator"], {"unit_code": "CC-ZJJ"})
     quiet = make_case("dispatch", "sign")  # signed in time: only the handle clock runs
-    monkeypatch.undo()
+    at()
     run_sweep(sh(2026, 3, 4, 9, 0))
     run_sweep(sh(2026, 3, 11, 9, 0))
     db.session.commit()

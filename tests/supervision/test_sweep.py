@@ -1,30 +1,23 @@
 """The supervision sweep: right cards at the right time, never twice, cleared when stopped."""
 
 import threading
-from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from app.cases.services import perform_action
-from app.deadlines.workdays import SHANGHAI
 from app.extensions import db
 from app.supervision.models import SupervisionWarning
 from app.supervision.sweep import run_sweep
-
-
-def sh(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
+from tests.conftest import sh
 
 
 @pytest.fixture
-def dispatched(make_case, monkeypatch):
+def dispatched(make_case, at):
     """A case dispatched on Monday 2 March 2026 at 09:00 (sign due 3 March, handle 23 March)."""
-    moment = sh(2026, 3, 2, 9, 0)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    at(2026, 3, 2, 9, 0)
     case = make_case("dispatch")
-    monkeypatch.undo()
+    at()
     return case
 
 
@@ -163,21 +156,17 @@ def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, mak
     assert set(subjects) == {"督办单 澄效督〔2026〕1号", "催办通知书 澄效催〔2026〕1号"}
 
 
-def test_notice_numbers_are_consecutive_across_cases(make_case, monkeypatch):
-    moment = sh(2026, 3, 2, 9, 0)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+def test_notice_numbers_are_consecutive_across_cases(make_case, at):
+    at(2026, 3, 2, 9, 0)
     for _ in range(3):
         make_case("dispatch")
-    monkeypatch.undo()
+    at()
     sweep(sh(2026, 3, 4, 9, 0))  # three sign deadlines missed at once
     assert [n.number for n in notices()] == [f"澄效催〔2026〕{i}号" for i in (1, 2, 3)]
 
 
-def test_sweep_runs_a_fixed_handful_of_statements(make_case, monkeypatch):
-    moment = sh(2026, 3, 2, 9, 0)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+def test_sweep_runs_a_fixed_handful_of_statements(make_case, at):
+    at(2026, 3, 2, 9, 0)
     make_case("dispatch")
     sweep(sh(2026, 3, 11, 9, 0))  # first use creates the number counters
     make_case("dispatch")
@@ -216,20 +205,19 @@ def test_a_yellow_and_red_card_at_once_bring_the_order_only(dispatched):
     assert [n.notice_kind for n in dispatched.notices] == ["order"]
 
 
-def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, monkeypatch):
+def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, at):
     from app.core.numbering import Counter
 
-    def dispatch_at(moment, count):
-        for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    def dispatch_at(count, *moment):
+        at(*moment)
         for _ in range(count):
             make_case("dispatch")
-        monkeypatch.undo()
+        at()
 
-    dispatch_at(sh(2026, 3, 2, 9, 0), 2)
+    dispatch_at(2, 2026, 3, 2, 9, 0)
     assert sweep(sh(2026, 3, 4, 9, 0)).reminders == 2
     assert sweep(sh(2026, 3, 4, 9, 5)).reminders == 0
-    dispatch_at(sh(2026, 3, 4, 10, 0), 3)  # sign deadline: end of 5 March
+    dispatch_at(3, 2026, 3, 4, 10, 0)  # sign deadline: end of 5 March
     assert sweep(sh(2026, 3, 6, 9, 0)).reminders == 3
     numbers = [n.number for n in notices() if n.notice_kind == "reminder"]
     assert numbers == [f"澄效催〔2026〕{i}号" for i in range(1, 6)]
@@ -250,13 +238,12 @@ def test_a_card_gets_one_notice_even_with_two_open_lead_assignments(dispatched, 
     assert [n.number for n in notices()][-1] == "澄效督〔2026〕1号"
 
 
-def test_the_centers_own_clocks_get_cards_but_no_notices(make_case, monkeypatch):
+def test_the_centers_own_clocks_get_cards_but_no_notices(make_case, at):
     """Screening is the center's work: a late screen clock is carded on the board, but no
     unit is sent a reminder for it."""
-    moment = sh(2026, 3, 2, 9, 0)
-    monkeypatch.setattr("app.intake.services.utcnow", lambda: moment)
+    at(2026, 3, 2, 9, 0)
     case = make_case()  # registered and screening: the screen clock runs 3 working days
-    monkeypatch.undo()
+    at()
     result = sweep(sh(2026, 3, 6, 9, 0))
     assert (result.yellow, result.reminders, result.messages) == (1, 0, 0)
     [card] = [w for w in case.warnings if w.level == "yellow"]

@@ -1,22 +1,18 @@
 """The sweep's unit messages follow the AB posts (AB岗): an away colleague's go to the backup."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.auth.models import Role
 from app.auth.services import create_user
-from app.deadlines.workdays import SHANGHAI
 from app.extensions import db
 from app.notifications.models import Notification
 from app.supervision.sweep import run_sweep
+from tests.conftest import sh
 
 REMINDER = "催办通知书 澄效催〔2026〕1号"
-
-
-def sh(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
 
 
 # The case below misses its sign deadline (end of 3 March): one yellow card and one
@@ -25,13 +21,11 @@ AT = sh(2026, 3, 4, 9, 0)
 
 
 @pytest.fixture
-def late(make_case, monkeypatch):
+def late(make_case, at):
     """A case dispatched to CC-RSJ on Monday 2 March 2026 and never signed."""
-    moment = sh(2026, 3, 2, 9, 0)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    at(2026, 3, 2, 9, 0)
     case = make_case("dispatch")
-    monkeypatch.undo()
+    at()
     return case
 
 
@@ -114,14 +108,12 @@ def test_inactive_users_get_nothing(late, org, people):
     assert inbox(handler) == inbox(backup) == inbox(retired) == []
 
 
-def test_many_notices_at_once_make_one_message_per_person_and_kind(make_case, org, monkeypatch):
+def test_many_notices_at_once_make_one_message_per_person_and_kind(make_case, org, at):
     """After an outage a unit gets its notices counted in one message, not one per notice."""
-    moment = sh(2026, 3, 2, 9, 0)
-    for module in ("app.cases.services", "app.cases.unit_work", "app.intake.services"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+    at(2026, 3, 2, 9, 0)
     for _ in range(3):
         make_case("dispatch")
-    monkeypatch.undo()
+    at()
     reminders = run_sweep(sh(2026, 3, 4, 9, 0))  # three sign clocks late at once
     orders = run_sweep(sh(2026, 3, 11, 9, 0))  # and their red cards
     db.session.commit()
