@@ -9,7 +9,6 @@ as in production, then delivers every pending row exactly once to a real SMTP se
 import uuid
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 from redis import Redis
 from rq import Queue, SimpleWorker
@@ -20,35 +19,8 @@ from app.cases.models import Case
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.conftest import complaint
-from tests.live_services import SmtpSink, running_private_redis
+from tests.public.test_public import form
 from workers.worker import AppJob, set_app
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A redis-server of this test's own, so that it can be stopped and restarted."""
-    yield from running_private_redis(tmp_path)
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-def public_form(**overrides) -> dict:
-    data = {
-        "name": "刘备",
-        "phone": "13700001111",
-        "email": "liubei@example.net",
-        "respondent_unit_code": "CC-ZWFW",
-        "category_code": "attitude",
-        "title": "窗口人员态度生硬",
-        "content": "周一上午在二号窗口办理业务，工作人员态度生硬。",
-    }
-    data.update(overrides)
-    return data
 
 
 def outbox() -> list[Notification]:
@@ -91,7 +63,7 @@ def test_intake_and_workflow_survive_a_redis_restart_and_mail_goes_out_once(
     db.session.commit()
 
     # Redis is up: the website receipt's job is queued, and no worker has run yet.
-    r = client.post("/public/complaints/new", data=public_form())
+    r = client.post("/public/complaints/new", data=form())
     assert r.status_code == 303
     with Redis.from_url(private_redis.url) as conn:
         assert Queue(queue_name, connection=conn).count == 1
@@ -101,9 +73,7 @@ def test_intake_and_workflow_survive_a_redis_restart_and_mail_goes_out_once(
     assert not private_redis.answers()
 
     # Intake on every path still commits while Redis is down ...
-    r = client.post(
-        "/public/complaints/new", data=public_form(name="关羽", email="guanyu@example.net")
-    )
+    r = client.post("/public/complaints/new", data=form(name="关羽", email="guanyu@example.net"))
     assert r.status_code == 303
     r = client.post("/api/v1/cases", json=complaint(channel="api"), headers=api)
     assert r.status_code == 201, r.json

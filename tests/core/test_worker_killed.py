@@ -21,22 +21,10 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import queue_notification
 from app.notifications.tasks import STALE_CLAIM, relay_outbox
-from tests.live_services import SilentPeer, SmtpSink, WorkerProcess, running_private_redis
+from tests.live_services import SilentPeer, WorkerProcess
 
 ADDRESS = "handler@rsj.example.gov.cn"
 SUBJECT = "有新的投诉件待签收"
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    yield from running_private_redis(tmp_path)
-
-
-@pytest.fixture
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
