@@ -54,7 +54,7 @@ def _select_locale() -> str:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers every table)
     from app.attachments import storage
-    from app.core import jobs
+    from app.core import jobs, trail
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     limiter.init_app(app)
     jobs.init_app(app)
+    trail.init_app(app)
     storage.init_app(app)
     _init_sqlite(app)
 
@@ -139,10 +140,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import tokens_cli, users_cli
+    from app.core.cli import audit_cli
     from app.deadlines.cli import calendar_cli
     from app.demo.cli import demo_cli
     from app.mailbox.cli import mailbox_cli
 
+    app.cli.add_command(audit_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)

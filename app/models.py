@@ -9,13 +9,13 @@ from app.cases.models import (
     Category,
     Complainant,
     Contribution,
-    Event,
     Extension,
     Reply,
     ReturnRequest,
     Visit,
 )
 from app.core.numbering import Counter
+from app.core.trail import Event
 from app.deadlines.models import CalendarDay, Clock
 from app.mailbox.models import InboundMessage
 from app.notifications.models import Notification

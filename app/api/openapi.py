@@ -103,6 +103,11 @@ def build_openapi(server_url: str) -> dict:
             "at": {"type": "string", "format": "date-time"},
             "action": {"type": "string"},
             "actor": {"type": "string", "nullable": True},
+            "acting_for": {
+                "type": "string",
+                "nullable": True,
+                "description": "The away colleague the actor stood in for (AB post).",
+            },
             "from_state": {"type": "string", "nullable": True},
             "to_state": {"type": "string", "nullable": True},
             "data": {"type": "object"},
@@ -117,6 +122,14 @@ def build_openapi(server_url: str) -> dict:
                     "content": {"type": "string"},
                     "subject_kind": {"type": "string"},
                     "finding": {"type": "string", "nullable": True},
+                    "redo_count": {
+                        "type": "integer",
+                        "description": "Times sent back after an unsatisfied return visit.",
+                    },
+                    "reopen_count": {
+                        "type": "integer",
+                        "description": "Times the center lead reopened the closed case.",
+                    },
                     "tracking_code": {
                         "type": "string",
                         "description": "Only for center staff and inspectors.",

@@ -21,8 +21,8 @@ from app.cases.access import (
     may_see_identity,
     visible_cases,
 )
+from app.cases.actions import perform_action
 from app.cases.models import Case, Category
-from app.cases.services import perform_action
 from app.cases.workflow import ACTIONS, State, allowed_actions
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -90,6 +90,7 @@ def case_detail(case: Case, user) -> dict:
         finding=case.finding,
         duplicate_of=case.duplicate_of.number if case.duplicate_of else None,
         reopen_count=case.reopen_count,
+        redo_count=case.redo_count,
         complainant=complainant_view(case, user),
         assignments=[
             {
@@ -118,6 +119,7 @@ def case_detail(case: Case, user) -> dict:
                 "at": _iso(e.at),
                 "action": e.action,
                 "actor": e.actor.username if e.actor else None,
+                "acting_for": e.acting_for.username if e.acting_for else None,
                 "from_state": e.from_state,
                 "to_state": e.to_state,
                 "data": e.data,
@@ -344,7 +346,7 @@ def case_action(case_id: int, action: str):
 @token_required
 def routing_suggest():
     """Return where the routing rules send a draft complaint, and why."""
-    from app.cases.services import read_category
+    from app.cases.categories import read_category
     from app.core.validation import FieldErrors
     from app.routing.router import suggest_route
     from app.units.services import read_unit

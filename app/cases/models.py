@@ -1,13 +1,13 @@
-"""Cases, their complainants, assignments, replies, visits and the event trail."""
+"""Cases, their complainants, assignments, replies and visits."""
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.trail import Event
 from app.core.types import UTCDateTime, utcnow
 from app.deadlines.models import Clock
 from app.extensions import db
@@ -124,6 +124,9 @@ class Case(db.Model):
     state: Mapped[str] = mapped_column(sa.String(20), index=True)
     finding: Mapped[str | None] = mapped_column(sa.String(24))
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    # 重办: sent back to the unit after an unsatisfied return visit (a red card at the second).
+    redo_count: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    # Reopened by the center lead after closing: a different thing, not the unit's failure.
     reopen_count: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -142,7 +145,14 @@ class Case(db.Model):
         back_populates="case", order_by="Assignment.id"
     )
     clocks: Mapped[list[Clock]] = relationship(order_by=Clock.id)
-    events: Mapped[list["Event"]] = relationship(order_by="Event.id", viewonly=True)
+    # The case's chain on the shared trail (subject "case").
+    events: Mapped[list[Event]] = relationship(
+        primaryjoin=lambda: sa.and_(
+            Event.subject_type == "case", sa.orm.foreign(Event.subject_id) == Case.id
+        ),
+        order_by=lambda: Event.id,
+        viewonly=True,
+    )
     replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
     visits: Mapped[list["Visit"]] = relationship(order_by="Visit.id")
     return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
@@ -323,26 +333,3 @@ class Visit(db.Model):
     satisfaction: Mapped[str] = mapped_column(sa.String(24))
     resolved: Mapped[str] = mapped_column(sa.String(8))
     note: Mapped[str] = mapped_column(sa.Text, default="")
-
-
-class Event(db.Model):
-    """Append-only trail (留痕) of every action on a case: nothing updates or deletes it."""
-
-    __tablename__ = "events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(sa.String(32))
-    from_state: Mapped[str | None] = mapped_column(sa.String(20))
-    to_state: Mapped[str | None] = mapped_column(sa.String(20))
-    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-
-    actor: Mapped[User | None] = relationship()
-
-
-@sa.event.listens_for(Event, "before_update")
-@sa.event.listens_for(Event, "before_delete")
-def _refuse_event_change(mapper, connection, target):
-    raise RuntimeError("events are append-only")

@@ -1,169 +1,43 @@
-"""Business operations on cases. Each writes its Event and flushes; the caller commits."""
+"""The center's operations on a case: screen, classify, dispatch, decide, review, visit.
 
-from datetime import datetime
+Each checks the transition table, writes its event and flushes; the caller commits.
+"""
+
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import Role, User, UserRole
-from app.auth.services import deliver_to
+from app.auth.models import Role, User
+from app.cases.categories import read_category
+from app.cases.engine import apply_transition, record_case_event
+from app.cases.inputs import TEXT_MAX, find_merge_target, read_assist_units, read_decision
 from app.cases.models import (
     Assignment,
     AssignmentRole,
     Case,
-    Category,
-    Event,
     Resolved,
     Satisfaction,
     SubjectKind,
     Urgency,
     Visit,
 )
-from app.cases.workflow import (
-    ACTIONS,
-    TRANSITIONS,
-    State,
-    Transition,
-    acting_as,
-    check_transition,
-)
-from app.core.errors import Conflict, Forbidden, InvalidTransition, NotFound
+from app.cases.notify import notify_center, notify_unit, set_public_reply
+from app.cases.workflow import State, check_transition
+from app.core.errors import Forbidden, InvalidTransition
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
+from app.core.workflow import SYSTEM
 from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, stop_clock
 from app.extensions import db
-from app.notifications.services import message_locale, notify_complainant, queue_notification
+from app.notifications.services import message_locale
 from app.units.models import UnitKind
 from app.units.services import get_unit_by_code, read_unit
-
-TEXT_MAX = 5000
-
-
-def read_category(errors: FieldErrors, name: str, value, *, required: bool = True):
-    """Read an active category by code, recording why it is not acceptable."""
-    code = errors.text(name, value, max_length=40, required=required)
-    category = (
-        db.session.scalar(
-            sa.select(Category).where(Category.code == code, Category.active.is_(True))
-        )
-        if code
-        else None
-    )
-    if code and category is None:
-        errors.add(name, _l("No such category."))
-    return category
-
-
-def category_choices():
-    """Return the active categories as select choices, in their display order."""
-    from app.core.forms import select_choices
-
-    categories = db.session.scalars(
-        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position)
-    )
-    return select_choices((c.code, c.name) for c in categories)
-
-
-def record_event(
-    case: Case,
-    actor: User | None,
-    action: str,
-    *,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    data: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> Event:
-    """Append one event to the case's trail."""
-    event = Event(
-        case_id=case.id,
-        actor_id=actor.id if actor else None,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        data=data or {},
-        at=at or utcnow(),
-    )
-    db.session.add(event)
-    return event
-
-
-def apply_transition(
-    case: Case,
-    transition: Transition,
-    actor: User,
-    data: dict[str, Any],
-    at: datetime,
-    target: str | None = None,
-) -> Event:
-    """Move ``case`` along ``transition`` (or to ``target`` for a "go back" row) and record it."""
-    from_state = case.state
-    principal = acting_as(case, actor, transition) if actor is not None else None
-    if principal is not None and principal is not actor:
-        # AB岗: the backup acted in the away colleague's place; the trail says so.
-        data = {**data, "acting_for": principal.username, "acting_for_name": principal.name}
-    target = transition.target or target
-    if target is None:
-        raise ValueError(f"transition {transition.action!r} needs an explicit target")
-    case.state = target
-    case.updated_at = at
-    return record_event(
-        case,
-        actor,
-        transition.action,
-        from_state=from_state,
-        to_state=target,
-        data=data,
-        at=at,
-    )
-
-
-def check_version(case: Case, expected_version) -> None:
-    """Refuse to act on a case that changed since the actor loaded it."""
-    if expected_version is None or expected_version == "":
-        return
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise Conflict(_l("The case version is not a number.")) from None
-    if expected != case.version:
-        raise Conflict(
-            _l(
-                "Somebody else changed this case (version %(now)d, you had %(had)d). "
-                "Reload it and try again.",
-                now=case.version,
-                had=expected,
-            )
-        )
-
-
-def perform_action(
-    case: Case, action: str, actor: User, data: dict[str, Any], expected_version=None
-) -> Case:
-    """Run ``action`` on ``case`` for ``actor`` with the given fields."""
-    if action not in ACTIONS:
-        raise NotFound(_l("Unknown action: %(action)s", action=action))
-    check_version(case, expected_version)
-    from app.cases.unit_work import UNIT_HANDLERS
-
-    handler = HANDLERS.get(action) or UNIT_HANDLERS[action]
-    try:
-        handler(case, actor, data)
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_l("Somebody else changed this case at the same time. Reload it.")) from None
-    return case
 
 
 def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> None:
     """Take a registered case into screening (甄别); ``actor`` None is the system itself."""
-    if actor is None:
-        t = next(t for t in TRANSITIONS if t.action == "screen")
-    else:
-        t = check_transition(case, "screen", actor)
+    actor = actor or SYSTEM
+    t = check_transition(case, "screen", actor)
     apply_transition(case, t, actor, {}, utcnow())
 
 
@@ -221,7 +95,7 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
         errors.add("unit_code", _l("No such unit."))
     elif unit is not None and unit.kind == UnitKind.COMPLAINT_CENTER:
         errors.add("unit_code", _l("Cases are dispatched to handling units, not to the center."))
-    assists = _read_assist_units(errors, data.get("assist_unit_codes"), unit)
+    assists = read_assist_units(errors, data.get("assist_unit_codes"), unit)
     suggestion = suggest_for(case) if case.respondent_unit_id and case.category_id else None
     overridden = suggestion is not None and unit is not None and suggestion.unit != unit
     if overridden and not override:
@@ -286,24 +160,6 @@ def suggest_for(case: Case):
     return suggest_route(case.respondent_unit, case.category, case.subject_kind)
 
 
-def _read_assist_units(errors: FieldErrors, codes, lead) -> list:
-    if codes in (None, "", []):
-        return []
-    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        errors.add("assist_unit_codes", _l("Must be a list of unit codes."))
-        return []
-    units = []
-    for code in dict.fromkeys(c.strip() for c in codes if c.strip()):
-        unit = get_unit_by_code(code)
-        if unit is None or unit.kind == UnitKind.COMPLAINT_CENTER:
-            errors.add("assist_unit_codes", _l("No such unit: %(code)s", code=code))
-        elif lead is not None and unit.id == lead.id:
-            errors.add("assist_unit_codes", _l("The lead unit cannot also assist."))
-        else:
-            units.append(unit)
-    return units
-
-
 def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Decline a case (不予受理) with the reason and where to go instead, told once."""
     t = check_transition(case, "reject", actor)
@@ -356,18 +212,11 @@ def resolve_directly(case: Case, actor: User, data: dict[str, Any]) -> None:
     apply_transition(case, t, actor, {"text": text}, now)
 
 
-def set_public_reply(case: Case, text: str, at: datetime) -> None:
-    """Record what the center tells the complainant and send it to them."""
-    case.public_reply = text
-    case.public_reply_at = at
-    notify_complainant(case, _l("Reply to your complaint %(number)s", number=case.number), text)
-
-
 def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Close a duplicate (并单) with a pointer to the case it repeats."""
     t = check_transition(case, "merge", actor)
     errors = FieldErrors()
-    target = _find_merge_target(data, errors)
+    target = find_merge_target(data, errors)
     if target is not None:
         if target.id == case.id:
             errors.add("case_id", _l("A case cannot be merged into itself."))
@@ -379,49 +228,15 @@ def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     case.duplicate_of_id = target.id
     case.closed_at = now
     apply_transition(case, t, actor, {"into": target.number, "into_id": target.id}, now)
-    record_event(target, actor, "merged_in", data={"from": case.number, "from_id": case.id}, at=now)
-
-
-def _find_merge_target(data: dict[str, Any], errors: FieldErrors) -> Case | None:
-    """Resolve the case to merge into, given by ``case_id`` or ``case_number``."""
-    if data.get("case_number"):
-        number = errors.text("case_number", data["case_number"], max_length=32)
-        target = db.session.scalar(sa.select(Case).where(Case.number == number))
-        if target is None:
-            errors.add("case_number", _l("No such case."))
-        return target
-    target_id = data.get("case_id")
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
-        errors.add("case_id", _l("Must be a case id."))
-        return None
-    target = db.session.get(Case, target_id)
-    if target is None:
-        errors.add("case_id", _l("No such case."))
-    return target
-
-
-def _read_decision(
-    data: dict[str, Any], flag: str, outcomes: tuple[str, str], errors: FieldErrors
-) -> tuple[bool | None, str, str | None]:
-    """Read a yes/no decision and its note, which is required when the answer is no.
-
-    Returns the answer, the note and the table outcome (None if the answer is invalid).
-    """
-    answer = data.get(flag)
-    if not isinstance(answer, bool):
-        errors.add(flag, _l("Must be true or false."))
-        answer = None
-    note = errors.text(
-        "note", data.get("note"), max_length=TEXT_MAX, required=answer is False, multiline=True
+    record_case_event(
+        target, actor, "merged_in", data={"from": case.number, "from_id": case.id}, at=now
     )
-    outcome = None if answer is None else outcomes[0] if answer else outcomes[1]
-    return answer, note, outcome
 
 
 def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Approve a return (back to screening for re-routing) or deny it (back to the unit)."""
     errors = FieldErrors()
-    approve, note, outcome = _read_decision(data, "approve", ("approve", "deny"), errors)
+    approve, note, outcome = read_decision(data, "approve", ("approve", "deny"), errors)
     t = check_transition(case, "decide_return", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -449,7 +264,7 @@ def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
 def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Pass the unit's reply to the return visit, or send it back to be redone."""
     errors = FieldErrors()
-    passed, note, outcome = _read_decision(data, "pass", ("pass", "send_back"), errors)
+    passed, note, outcome = read_decision(data, "pass", ("pass", "send_back"), errors)
     public_reply = errors.text(
         "public_reply",
         data.get("public_reply"),
@@ -520,7 +335,7 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
     )
     stop_clock(case, "visit", now)
     if unsatisfied:
-        case.reopen_count += 1
+        case.redo_count += 1
         start_clock(case, "handle", now)
         lead = case.lead_assignment
         if lead is not None:
@@ -539,7 +354,7 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
 def decide_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Approve an extension (the handle deadline moves) or deny it; the second needs the lead."""
     errors = FieldErrors()
-    approve, note, outcome = _read_decision(data, "approve", ("approve", "deny"), errors)
+    approve, note, outcome = read_decision(data, "approve", ("approve", "deny"), errors)
     t = check_transition(case, "decide_extension", actor, outcome)
     request = next((e for e in case.extensions if e.approved is None), None)
     if request is None:
@@ -584,27 +399,6 @@ def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
         notify_center(case, subject, text)
 
 
-def center_contact(case: Case) -> User | None:
-    """Return who at the center answers for the case: who registered it (首问责任人), or,
-    for a case that came in by itself (website, mailbox), who dispatched it last."""
-    if case.entered_by is not None:
-        return case.entered_by
-    dispatcher = db.session.scalar(
-        sa.select(Event.actor_id)
-        .where(Event.case_id == case.id, Event.action == "dispatch")
-        .order_by(Event.id.desc())
-        .limit(1)
-    )
-    return db.session.get(User, dispatcher) if dispatcher else None
-
-
-def notify_center(case: Case, subject, body: str = "") -> None:
-    """Tell the center's contact for the case that a unit needs a decision or reported."""
-    contact = center_contact(case)
-    if contact is not None:
-        notify_user(contact, case, subject, body)
-
-
 def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Reopen a closed case for screening again (center lead only, reason required)."""
     t = check_transition(case, "reopen", actor)
@@ -616,51 +410,3 @@ def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     case.reopen_count += 1
     start_clock(case, "screen", now)
     apply_transition(case, t, actor, {"reason": reason}, now)
-
-
-HANDLERS = {
-    "screen": start_screening,
-    "classify": classify_case,
-    "dispatch": dispatch_case,
-    "reject": reject_case,
-    "merge": merge_case,
-    "invalidate": invalidate_case,
-    "resolve_directly": resolve_directly,
-    "decide_return": decide_return,
-    "review": review_reply,
-    "visit": record_visit,
-    "reopen": reopen_case,
-    "decide_extension": decide_extension,
-    "comment": comment_case,
-}
-
-
-def notify_unit(case: Case, unit_id: int, subject, body: str = "") -> None:
-    """Tell the unit's handlers and lead that the case needs them (in-app, and e-mail if known).
-
-    A user who is away has it delivered to their backup instead (AB岗).
-    """
-    users = db.session.scalars(
-        sa.select(User).where(
-            User.unit_id == unit_id,
-            User.active.is_(True),
-            sa.exists().where(
-                UserRole.user_id == User.id,
-                UserRole.role.in_([Role.HANDLER, Role.UNIT_LEAD]),
-            ),
-        )
-    )
-    for user in users:
-        notify_user(user, case, subject, body)
-
-
-def notify_user(user: User, case: Case, subject, body: str = "") -> None:
-    """Send one message to ``user``, or to their backup while they are away."""
-    recipient, standing_in_for = deliver_to(user)
-    with message_locale():
-        subject = str(subject)
-        if standing_in_for is not None:
-            subject += str(_l(" (as backup for %(name)s)", name=standing_in_for.name))
-    queue_notification(recipient, case, subject, body)
-    if recipient.email:
-        queue_notification(recipient, case, subject, body, channel="email")

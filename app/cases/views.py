@@ -14,10 +14,12 @@ from app.cases.access import (
     may_read_cases,
     visibility_clause,
 )
+from app.cases.actions import perform_action
+from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS
+from app.cases.handling import pending_reply
 from app.cases.models import Assignment, Case, Channel
-from app.cases.services import category_choices, perform_action, suggest_for
-from app.cases.unit_work import pending_reply
+from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
 from app.core.templating import label
 from app.core.validation import strip_control

@@ -5,12 +5,11 @@ illegal action, and the API to answer 409. Every state change goes through it.
 """
 
 import enum
-from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import CENTER_ROLES, UNIT_ROLES, Role
-from app.core.errors import Forbidden, InvalidTransition, NotFound
+from app.core.workflow import SYSTEM, Guard, Transition, Workflow, decide, row, stay
 
 
 class State(enum.StrEnum):
@@ -45,8 +44,8 @@ STATE_LABELS = {
 FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.INVALID, State.MERGED, State.CLOSED})
 
 
-class Actor(enum.StrEnum):
-    """Whose turn it is, beyond holding the right role."""
+class Turn(enum.StrEnum):
+    """Whose turn a row is, beyond holding the right role."""
 
     CENTER = "center"
     LEAD_UNIT = "lead_unit"  # the unit that leads the case (主办)
@@ -55,65 +54,30 @@ class Actor(enum.StrEnum):
     INVOLVED = "involved"  # the center, or any unit working on the case
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One row: ``action`` moves a case from any of ``sources`` to ``target``.
-
-    A ``target`` of None means "back to the state the case had before", which
-    the service reads from the record of the step being undone.
-    """
-
-    action: str
-    sources: frozenset[State]
-    target: State | None
-    roles: frozenset[Role]
-    actor: Actor = Actor.CENTER
-    outcome: str | None = None
-    required: tuple[str, ...] = field(default=())
-    # The name of a condition on the case (GUARDS) that must hold besides the state.
-    guard: str | None = None
-
-
-def _t(action, sources, target, roles, **kw) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(roles), **kw)
-
-
-def _stay(action, states, roles, **kw) -> tuple[Transition, ...]:
-    """Rows for an action that leaves the state as it is, one per state."""
-    return tuple(_t(action, {state}, state, roles, **kw) for state in states)
-
-
-def _decide(action, source, yes, no, roles, outcomes, flag, **kw) -> tuple[Transition, ...]:
-    """The two rows of a yes/no decision read from the boolean field ``flag``."""
-    return (
-        _t(action, {source}, yes, roles, outcome=outcomes[0], required=(flag,), **kw),
-        _t(action, {source}, no, roles, outcome=outcomes[1], required=(flag,), **kw),
-    )
-
-
+_t, _stay, _decide = row, stay, decide
 S = State
-LEAD, ASSIST, SUB, INVOLVED = Actor.LEAD_UNIT, Actor.ASSIST_UNIT, Actor.SUB_UNIT, Actor.INVOLVED
+LEAD, ASSIST, SUB, INVOLVED = Turn.LEAD_UNIT, Turn.ASSIST_UNIT, Turn.SUB_UNIT, Turn.INVOLVED
 UNIT_LEAD_ONLY = {Role.UNIT_LEAD}
 OPEN_STATES = [s for s in State if s not in {S.NOT_ACCEPTED, S.INVALID, S.MERGED, S.CLOSED}]
 TRANSITIONS: tuple[Transition, ...] = (
     # Screening (甄别)
-    _t("screen", {S.REGISTERED}, S.SCREENING, CENTER_ROLES),
-    _t("dispatch", {S.SCREENING}, S.DISPATCHED, CENTER_ROLES, required=("unit_code",)),
-    _t("reject", {S.SCREENING}, S.NOT_ACCEPTED, CENTER_ROLES, required=("reason",)),
-    _t("merge", {S.SCREENING}, S.MERGED, CENTER_ROLES, required=("case_id",)),
-    _t("invalidate", {S.SCREENING}, S.INVALID, CENTER_ROLES, required=("reason",)),
-    _t("resolve_directly", {S.SCREENING}, S.CLOSED, CENTER_ROLES, required=("text",)),
+    # Intake moves a new case into screening by itself: the system's one row.
+    _t("screen", {S.REGISTERED}, S.SCREENING, CENTER_ROLES | {SYSTEM.role}),
+    _t("dispatch", {S.SCREENING}, S.DISPATCHED, CENTER_ROLES),
+    _t("reject", {S.SCREENING}, S.NOT_ACCEPTED, CENTER_ROLES),
+    _t("merge", {S.SCREENING}, S.MERGED, CENTER_ROLES),
+    _t("invalidate", {S.SCREENING}, S.INVALID, CENTER_ROLES),
+    _t("resolve_directly", {S.SCREENING}, S.CLOSED, CENTER_ROLES),
     *_stay("classify", [S.REGISTERED, S.SCREENING], CENTER_ROLES),
     # The lead unit's work
-    _t("sign", {S.DISPATCHED}, S.HANDLING, UNIT_ROLES, actor=LEAD),
+    _t("sign", {S.DISPATCHED}, S.HANDLING, UNIT_ROLES, turn=LEAD),
     _t(
         "reply",
         {S.HANDLING},
         S.REPLIED,
         UNIT_LEAD_ONLY,
-        actor=LEAD,
+        turn=LEAD,
         outcome="direct",
-        required=("text", "finding"),
     ),
     # A handler's reply waits for the unit lead's sign-off (the state does not move yet).
     _t(
@@ -121,9 +85,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         {S.HANDLING},
         S.HANDLING,
         {Role.HANDLER},
-        actor=LEAD,
+        turn=LEAD,
         outcome="draft",
-        required=("text", "finding"),
     ),
     *_decide(
         "sign_off",
@@ -132,29 +95,26 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.HANDLING,
         UNIT_LEAD_ONLY,
         ("approve", "reject"),
-        "approve",
-        actor=LEAD,
+        turn=LEAD,
     ),
     _t(
         "request_extension",
         {S.HANDLING},
         S.HANDLING,
         UNIT_ROLES,
-        actor=LEAD,
-        required=("days", "reason"),
+        turn=LEAD,
     ),
-    _t("sub_dispatch", {S.HANDLING}, S.HANDLING, UNIT_ROLES, actor=LEAD, required=("unit_code",)),
+    _t("sub_dispatch", {S.HANDLING}, S.HANDLING, UNIT_ROLES, turn=LEAD),
     _t(
         "request_return",
         {S.DISPATCHED, S.HANDLING},
         S.RETURN_REQUESTED,
         UNIT_ROLES,
-        actor=LEAD,
-        required=("reason",),
+        turn=LEAD,
     ),
     # Other units' part
-    *_stay("contribute", [S.DISPATCHED, S.HANDLING], UNIT_ROLES, actor=ASSIST, required=("text",)),
-    _t("sub_reply", {S.HANDLING}, S.HANDLING, UNIT_ROLES, actor=SUB, required=("text",)),
+    *_stay("contribute", [S.DISPATCHED, S.HANDLING], UNIT_ROLES, turn=ASSIST),
+    _t("sub_reply", {S.HANDLING}, S.HANDLING, UNIT_ROLES, turn=SUB),
     # The center's decisions
     *_decide(
         "decide_extension",
@@ -163,7 +123,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.HANDLING,
         CENTER_ROLES,
         ("approve", "deny"),
-        "approve",
     ),
     # A denied return goes back to the state the case had before the request (None).
     *_decide(
@@ -173,18 +132,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         None,
         CENTER_ROLES,
         ("approve", "deny"),
-        "approve",
     ),
-    *_decide(
-        "review", S.REPLIED, S.VISITING, S.HANDLING, CENTER_ROLES, ("pass", "send_back"), "pass"
-    ),
+    *_decide("review", S.REPLIED, S.VISITING, S.HANDLING, CENTER_ROLES, ("pass", "send_back")),
     _t(
         "visit",
         {S.VISITING},
         S.CLOSED,
         CENTER_ROLES,
         outcome="close",
-        required=("satisfaction", "resolved"),
     ),
     _t(
         "visit",
@@ -192,16 +147,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.HANDLING,
         CENTER_ROLES,
         outcome="redo",
-        required=("satisfaction", "resolved"),
     ),
-    _t("reopen", {S.CLOSED}, S.SCREENING, {Role.CENTER_LEAD}, required=("reason",)),
+    _t("reopen", {S.CLOSED}, S.SCREENING, {Role.CENTER_LEAD}),
     # Rectification (整改) is reported whatever the state, while its clock runs.
     *_stay(
         "report_rectification",
         list(State),
         UNIT_ROLES,
-        actor=LEAD,
-        required=("text",),
+        turn=LEAD,
         guard="rectification_due",
     ),
     # A supervision order (督办单) is answered by the lead unit, by its own deadline.
@@ -209,15 +162,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         "answer_order",
         list(State),
         UNIT_ROLES,
-        actor=LEAD,
-        required=("text",),
+        turn=LEAD,
         guard="order_unanswered",
     ),
     # Anyone working on an open case may comment; the other side is told.
-    *_stay("comment", OPEN_STATES, CENTER_ROLES | UNIT_ROLES, actor=INVOLVED, required=("text",)),
+    *_stay("comment", OPEN_STATES, CENTER_ROLES | UNIT_ROLES, turn=INVOLVED),
 )
-
-ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
 
 ACTION_LABELS = {
     "screen": _l("Start screening"),
@@ -245,18 +195,6 @@ ACTION_LABELS = {
     "answer_order": _l("Answer the supervision order"),
 }
 
-# Conditions a row may need besides the state, with the refusal shown when they fail.
-GUARDS = {
-    "rectification_due": (
-        lambda case: case.open_clock("rectify") is not None,
-        _l("No rectification is due on this case."),
-    ),
-    "order_unanswered": (
-        lambda case: unanswered_order(case) is not None,
-        _l("No supervision order on this case waits for an answer."),
-    ),
-}
-
 
 def unanswered_order(case):
     """Return the earliest supervision order of ``case`` not answered yet, if any."""
@@ -265,105 +203,68 @@ def unanswered_order(case):
     )
 
 
-def _guard_holds(case, transition: "Transition") -> bool:
-    return transition.guard is None or GUARDS[transition.guard][0](case)
+# Conditions a row may need besides the state, with the refusal shown when they fail.
+GUARDS = {
+    "rectification_due": Guard(
+        lambda case: case.open_clock("rectify") is not None,
+        _l("No rectification is due on this case."),
+    ),
+    "order_unanswered": Guard(
+        lambda case: unanswered_order(case) is not None,
+        _l("No supervision order on this case waits for an answer."),
+    ),
+}
 
 
-def transitions_for(action: str) -> list[Transition]:
-    """Return every row of the table for ``action``."""
-    return [t for t in TRANSITIONS if t.action == action]
-
-
-def _unit_roles_on(case, unit_ids: set[int]) -> set[str]:
-    return {a.role for a in case.active_assignments if a.unit_id in unit_ids}
-
-
-def _fits(case, person, transition: Transition) -> bool:
-    """Return True if ``person`` by themselves holds the role and the unit the row needs."""
-    if not person.has_role(*transition.roles):
-        return False
-    if transition.actor is Actor.CENTER:
+def fits(case, person, transition: Transition) -> bool:
+    """Return True if ``person``'s unit has the part in ``case`` that the row's turn needs."""
+    if transition.turn in (Turn.CENTER, "any"):
         return True
-    roles = _unit_roles_on(case, {person.unit_id} if person.unit_id else set())
-    if transition.actor is Actor.LEAD_UNIT:
+    roles = {a.role for a in case.active_assignments if a.unit_id == person.unit_id}
+    if transition.turn == Turn.LEAD_UNIT:
         return "lead" in roles
-    if transition.actor is Actor.ASSIST_UNIT:
+    if transition.turn == Turn.ASSIST_UNIT:
         return "assist" in roles
-    if transition.actor is Actor.SUB_UNIT:
+    if transition.turn == Turn.SUB_UNIT:
         return "sub" in roles
     return person.has_role(*CENTER_ROLES) or bool(roles)
 
 
-def acting_as(case, user, transition: Transition):
-    """Return who ``user`` acts as for this row: themselves, an away colleague, or None.
-
-    Under the AB post rule (AB岗) the backup of a colleague who is away does that
-    colleague's work, with that colleague's role and unit.
-    """
-    if _fits(case, user, transition):
-        return user
-    for colleague in backed_up_users(user):
-        if _fits(case, colleague, transition):
-            return colleague
-    return None
-
-
-def backed_up_users(user) -> list:
-    """Return the users who are away now and have ``user`` as their backup (AB岗)."""
+def _stand_ins(actor) -> list:
+    """Return the away colleagues ``actor`` backs up (AB岗): their work is theirs too."""
     from app.auth.services import users_backed_up_by
 
-    return users_backed_up_by(user)
+    return users_backed_up_by(actor) if getattr(actor, "id", None) is not None else []
 
 
-def _may_hold(user, roles) -> bool:
-    return user.has_role(*roles) or any(c.has_role(*roles) for c in backed_up_users(user))
+CASE_WORKFLOW = Workflow(
+    subject_type="case",
+    states=State,
+    state_labels=STATE_LABELS,
+    transitions=TRANSITIONS,
+    action_labels=ACTION_LABELS,
+    fits=fits,
+    guards=GUARDS,
+    stand_ins=_stand_ins,
+)
+ACTIONS = CASE_WORKFLOW.actions
+
+
+def transitions_for(action: str) -> list[Transition]:
+    """Return every row of the table for ``action``."""
+    return CASE_WORKFLOW.rows(action)
 
 
 def check_transition(case, action: str, user, outcome: str | None = None) -> Transition:
-    """Return the table row that lets ``user`` do ``action`` now, or raise.
-
-    The order of checks decides the answer: an unknown action is 404, a role
-    that never does this action is 403, the wrong state is 409, and acting for
-    a unit that has no such part in the case is 403.
-    """
-    rows = transitions_for(action)
-    if not rows:
-        raise NotFound(_l("Unknown action: %(action)s", action=action))
-    if not any(_may_hold(user, t.roles) for t in rows):
-        raise Forbidden(_l("Your role may not do this."))
-    state = State(case.state)
-    in_state = [t for t in rows if state in t.sources and (outcome is None or t.outcome == outcome)]
-    if not in_state:
-        raise InvalidTransition(
-            _l(
-                "This action is not allowed while the case is “%(state)s”.",
-                state=STATE_LABELS[state],
-            )
-        )
-    guarded = [t for t in in_state if _guard_holds(case, t)]
-    if not guarded:
-        raise InvalidTransition(GUARDS[in_state[0].guard][1])
-    in_state = guarded
-    # Acting in one's own capacity comes first; standing in for an away colleague second.
-    for t in in_state:
-        if _fits(case, user, t):
-            return t
-    for t in in_state:
-        if acting_as(case, user, t) is not None:
-            return t
-    raise Forbidden(_l("Your unit has no such part in this case."))
+    """Return the table row that lets ``user`` do ``action`` on ``case`` now, or raise."""
+    return CASE_WORKFLOW.check(case, action, user, outcome)
 
 
 def allowed_actions(case, user) -> list[str]:
     """Return the actions ``user`` may take on ``case`` now, in table order."""
-    state = State(case.state)
-    allowed = []
-    for t in TRANSITIONS:
-        if (
-            state in t.sources
-            and t.action not in allowed
-            and _guard_holds(case, t)
-            and acting_as(case, user, t)
-        ):
-            allowed.append(t.action)
-    return allowed
+    return CASE_WORKFLOW.allowed(case, user)
+
+
+def acting_as(case, user, transition: Transition):
+    """Return whom ``user`` acts as for this row: themselves, an away colleague, or None."""
+    return CASE_WORKFLOW.acting_as(case, user, transition)

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.core.trail import record_events
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.deadlines.models import CalendarDay, Clock
@@ -188,8 +189,6 @@ def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") 
     move the pre-warning, the deadline or the red card. Stopped clocks keep their frozen
     verdict. Each case whose deadline moved gets an event; warnings already issued stand.
     """
-    from app.cases.models import Event
-
     change = CalendarChange(first, last, label=label)
     db.session.flush()
     clocks = db.session.scalars(
@@ -224,7 +223,8 @@ def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") 
             change.cases.add(clock.case_id)
             events.append(
                 {
-                    "case_id": clock.case_id,
+                    "subject_type": "case",
+                    "subject_id": clock.case_id,
                     "actor_id": actor.id if actor is not None else None,
                     "action": "deadline_recomputed",
                     "at": now,
@@ -240,7 +240,7 @@ def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") 
     db.session.flush()
     if events:
         # One executemany for the trail, not an ORM round trip per case.
-        db.session.execute(sa.insert(Event), events)
+        record_events(events)
     db.session.flush()
     return change
 

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from app.auth.models import Role, User, UserRole
 from app.auth.services import set_password
+from app.cases.actions import perform_action
 from app.cases.models import Case, Category
-from app.cases.services import perform_action, suggest_for
+from app.cases.services import suggest_for
 from app.core.types import as_of, utcnow
 from app.deadlines.services import (
     calendar_years,

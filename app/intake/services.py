@@ -8,8 +8,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
+from app.cases.categories import read_category
+from app.cases.engine import record_case_event
 from app.cases.models import Case, Channel, Complainant, SubjectKind, Urgency
-from app.cases.services import read_category, record_event, start_screening
+from app.cases.services import start_screening
 from app.cases.workflow import State
 from app.core.numbering import next_value
 from app.core.types import utcnow
@@ -152,7 +154,7 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
     db.session.add(case)
     db.session.flush()
     start_clock(case, "screen", now)
-    record_event(
+    record_case_event(
         case,
         actor,
         "register",

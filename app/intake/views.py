@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from app.attachments.storage import read_uploads, store_uploads
 from app.auth.models import CENTER_ROLES
 from app.cases.access import visible_cases
-from app.cases.services import category_choices, perform_action
+from app.cases.actions import perform_action
+from app.cases.categories import category_choices
 from app.core.errors import ValidationFailed
 from app.core.forms import select_choices
 from app.core.types import utcnow

@@ -24,8 +24,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.attachments.storage import check_upload, store_attachment
+from app.cases.engine import record_case_event
 from app.cases.models import Case
-from app.cases.services import record_event
 from app.core.errors import ValidationFailed
 from app.core.types import utcnow
 from app.core.validation import strip_control
@@ -209,7 +209,7 @@ def process_mail(raw: bytes) -> tuple[InboundMessage, bool]:
     if case is not None and reason is None:
         inbound.status = InboundStatus.THREADED
         inbound.case_id = case.id
-        record_event(
+        record_case_event(
             case, None, "correspondence", data={"message": inbound.id, "subject": mail.subject}
         )
     elif reason is None:

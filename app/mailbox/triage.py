@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.attachments.models import Attachment
+from app.cases.engine import record_case_event
 from app.cases.models import Case
-from app.cases.services import record_event
 from app.core.errors import InvalidTransition, NotFound
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
@@ -82,7 +82,7 @@ def attach_to_case(message: InboundMessage, actor, case_number: str) -> Case:
     errors.raise_if_any()
     _claim_attachments(message, case)
     _close(message, actor, InboundStatus.THREADED, case)
-    record_event(
+    record_case_event(
         case, actor, "correspondence", data={"message": message.id, "subject": message.subject}
     )
     db.session.flush()

@@ -5,8 +5,9 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.attachments.storage import store_uploads
-from app.cases.models import Case, Event
+from app.cases.models import Case
 from app.cases.workflow import State
+from app.core.trail import Event
 from app.extensions import db
 from app.intake.services import register_case
 from app.notifications.services import notify_complainant
@@ -70,7 +71,11 @@ def public_progress(case: Case) -> dict:
     """Return what a citizen may see of a case: no staff, no notes, no other people."""
     events = db.session.scalars(
         sa.select(Event)
-        .where(Event.case_id == case.id, Event.action.in_(list(PUBLIC_MILESTONES)))
+        .where(
+            Event.subject_type == "case",
+            Event.subject_id == case.id,
+            Event.action.in_(list(PUBLIC_MILESTONES)),
+        )
         .order_by(Event.id)
     )
     return {

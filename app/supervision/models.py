@@ -19,8 +19,8 @@ REDO_RED_CARD = 2
 ix_cases_redone = sa.Index(
     "ix_cases_redone",
     Case.id,
-    postgresql_where=Case.reopen_count >= REDO_RED_CARD,
-    sqlite_where=Case.reopen_count >= REDO_RED_CARD,
+    postgresql_where=Case.redo_count >= REDO_RED_CARD,
+    sqlite_where=Case.redo_count >= REDO_RED_CARD,
 )
 
 

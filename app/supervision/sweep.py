@@ -165,7 +165,7 @@ def _sweep(now: datetime, result: SweepResult) -> None:
     )
     result.red, result.orders = _issue_with_notices(WarningLevel.RED, now, Clock.red_at <= now)
     # The literal matches the predicate of ix_cases_redone (a bound value would not).
-    redone = sa.select(Case.id).where(Case.reopen_count >= sa.literal_column(str(REDO_RED_CARD)))
+    redone = sa.select(Case.id).where(Case.redo_count >= sa.literal_column(str(REDO_RED_CARD)))
     cards, orders = _issue_with_notices(
         WarningLevel.RED, now, Clock.kind == "handle", Clock.case_id.in_(redone)
     )

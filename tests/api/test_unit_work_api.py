@@ -131,7 +131,7 @@ def test_ab_backup_walkthrough(api, org):
     assert detail["state"] == "replied"
     event = detail["events"][-1]
     assert event["action"] == "sign_off" and event["actor"] == "handler"
-    assert event["data"]["acting_for"] == "unit_lead"
+    assert event["acting_for"] == "unit_lead"
 
 
 def test_routing_suggest(api):

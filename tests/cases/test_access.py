@@ -3,7 +3,7 @@
 import pytest
 
 from app.cases.access import complainant_view, get_visible_or_404
-from app.cases.services import perform_action
+from app.cases.actions import perform_action
 from app.core.errors import NotFound
 from app.core.masking import mask_name, mask_phone
 from app.extensions import db

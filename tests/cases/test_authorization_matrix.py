@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from app.auth.models import Role
 from app.auth.services import create_token, create_user
-from app.cases.models import Case, Event
+from app.cases.models import Case
 from app.cases.workflow import ACTIONS
+from app.core.trail import Event
 from app.extensions import db
 from tests.conftest import STEPS, complaint, login
 
@@ -101,7 +102,7 @@ def people(org):
 
 
 def prepare(people, action) -> Case:
-    from app.cases.services import perform_action
+    from app.cases.actions import perform_action
     from app.intake.services import register_case
 
     steps = MATRIX[action][0]
@@ -153,7 +154,11 @@ def visible_to(username: str, case: Case) -> bool:
 
 def trail(case_id):
     db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.count(Event.id)).where(Event.case_id == case_id))
+    return db.session.scalar(
+        sa.select(sa.func.count(Event.id)).where(
+            Event.subject_type == "case", Event.subject_id == case_id
+        )
+    )
 
 
 @pytest.mark.parametrize("action", list(MATRIX))

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.cases.access import get_visible_or_404
+from app.cases.actions import perform_action
 from app.cases.models import Contribution
-from app.cases.services import perform_action
 from app.cases.workflow import State, allowed_actions
 from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.types import utcnow
@@ -175,7 +175,7 @@ def test_backup_acts_for_an_away_colleague_and_the_trail_says_so(make_case, org)
     assert get_visible_or_404(case.id, backup).id == case.id
     act(org, case, "sign", "handler2")
     event = case.events[-1]
-    assert event.actor_id == backup.id and event.data["acting_for"] == "handler"
+    assert event.actor_id == backup.id and event.acting_for.username == "handler"
 
 
 def test_backup_has_no_powers_once_the_colleague_is_back(make_case, org):
@@ -224,7 +224,7 @@ def test_center_hears_of_returns_extensions_and_rectification(make_case, org):
 
 
 def test_a_website_case_has_its_dispatcher_as_center_contact(org):
-    from app.cases.services import center_contact
+    from app.cases.notify import center_contact
     from app.intake.services import register_case
     from tests.conftest import complaint
 

@@ -4,8 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.services import create_token
-from app.cases.models import Case, Event
+from app.cases.models import Case
 from app.cases.workflow import ACTIONS
+from app.core.trail import Event
 from app.extensions import db
 from tests.conftest import login
 
@@ -41,7 +42,11 @@ BODIES = [{}, JUNK, {"version": "x"}, {"version": True}, {"reason": "\x00"}]
 def snapshot(case_id):
     db.session.expire_all()
     case = db.session.get(Case, case_id)
-    events = db.session.scalar(sa.select(sa.func.count(Event.id)).where(Event.case_id == case_id))
+    events = db.session.scalar(
+        sa.select(sa.func.count(Event.id)).where(
+            Event.subject_type == "case", Event.subject_id == case_id
+        )
+    )
     return case.state, case.version, events
 
 

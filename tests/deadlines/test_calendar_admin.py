@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from app.cases.models import Event
 from app.core.errors import ValidationFailed
+from app.core.trail import Event
 from app.deadlines.calendar_admin import calendar_status, enter_year, parse_year, set_day
 from app.deadlines.models import CalendarDay
 from app.deadlines.workdays import SHANGHAI, to_local

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from app.cases.services import perform_action
+from app.cases.actions import perform_action
 from app.core.errors import InvalidTransition
 from app.deadlines.workdays import to_local
 from app.extensions import db

@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.attachments.models import Attachment
-from app.cases.models import Case, Event
+from app.cases.models import Case
+from app.core.trail import Event
 from app.extensions import db
 from app.mailbox.models import InboundMessage
 from app.mailbox.services import fetch_mailbox, process_mail
@@ -104,7 +105,9 @@ def test_reply_with_case_number_and_code_is_threaded(inbox, make_case):
     assert len(cases()) == 1
     inbound = db.session.scalar(sa.select(InboundMessage))
     assert inbound.case_id == case.id and inbound.status == "threaded"
-    actions = db.session.scalars(sa.select(Event.action).where(Event.case_id == case.id)).all()
+    actions = db.session.scalars(
+        sa.select(Event.action).where(Event.subject_type == "case", Event.subject_id == case.id)
+    ).all()
     assert "correspondence" in actions
 
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.attachments.models import Attachment
+from app.cases.actions import perform_action
 from app.cases.models import Case
-from app.cases.services import perform_action
 from app.extensions import db, limiter
 from app.notifications.models import Notification
 from tests.conftest import REDIS_OK, REDIS_TEST_URL, IsolatedClient, usage

@@ -92,7 +92,7 @@ def test_category_condition_names_the_category(org):
 
 
 def test_dispatch_records_suggestion_and_requires_a_reason_to_override(make_case, org):
-    from app.cases.services import perform_action
+    from app.cases.actions import perform_action
     from app.core.errors import ValidationFailed
 
     case = make_case(category_code="bribery")
@@ -112,7 +112,7 @@ def test_dispatch_records_suggestion_and_requires_a_reason_to_override(make_case
 
 
 def test_following_the_suggestion_needs_no_reason(make_case, org):
-    from app.cases.services import perform_action
+    from app.cases.actions import perform_action
 
     case = make_case(category_code="bribery")
     perform_action(case, "dispatch", org["users"]["operator"], {"unit_code": "CC-JW"})

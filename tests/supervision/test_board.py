@@ -6,7 +6,7 @@ import pytest
 
 from app.auth.models import Role
 from app.auth.services import create_user
-from app.cases.services import perform_action
+from app.cases.actions import perform_action
 from app.extensions import db
 from app.supervision.sweep import run_sweep
 from tests.conftest import login, sh

@@ -5,7 +5,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from app.cases.services import perform_action
+from app.cases.actions import perform_action
 from app.extensions import db
 from app.supervision.models import SupervisionWarning
 from app.supervision.sweep import run_sweep
@@ -76,11 +76,20 @@ def test_a_second_unsatisfied_visit_is_a_red_card(make_case):
         "review",
         "visit_unsatisfied",
     )
-    assert case.reopen_count == 2
+    assert case.redo_count == 2
     result = sweep(None)
     assert result.red == 1
     [(clock_id, _level, _)] = [w for w in warnings() if w[1] == "red"]
     assert clock_id == case.open_clock("handle").id
+
+
+def test_a_reopening_and_one_unsatisfied_visit_are_no_red_card(make_case):
+    # A center lead's reopening is not the unit's failure: only redos (重办) count.
+    once = ("dispatch", "sign", "reply", "review")
+    case = make_case(*once, "visit", "reopen", *once, "visit_unsatisfied")
+    assert (case.reopen_count, case.redo_count) == (1, 1)
+    assert sweep(None).red == 0
+    assert not [w for w in warnings() if w[1] == "red"]
 
 
 def test_two_sweeps_at_once_issue_nothing_twice(app, dispatched, backend):

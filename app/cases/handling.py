@@ -8,6 +8,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
+from app.cases.engine import apply_transition
+from app.cases.inputs import TEXT_MAX, read_decision
 from app.cases.models import (
     Assignment,
     AssignmentRole,
@@ -18,13 +20,7 @@ from app.cases.models import (
     Reply,
     ReturnRequest,
 )
-from app.cases.services import (
-    TEXT_MAX,
-    apply_transition,
-    notify_center,
-    notify_unit,
-    notify_user,
-)
+from app.cases.notify import notify_center, notify_unit, notify_user
 from app.cases.workflow import check_transition, unanswered_order
 from app.core.errors import InvalidTransition
 from app.core.types import utcnow
@@ -120,10 +116,8 @@ def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def sign_off_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     """The unit lead approves a handler's reply (it goes to the center) or returns it."""
-    from app.cases.services import _read_decision
-
     errors = FieldErrors()
-    approve, note, outcome = _read_decision(data, "approve", ("approve", "reject"), errors)
+    approve, note, outcome = read_decision(data, "approve", ("approve", "reject"), errors)
     t = check_transition(case, "sign_off", actor, outcome)
     reply = pending_reply(case)
     if reply is None:
@@ -281,17 +275,3 @@ def answer_order(case: Case, actor: User, data: dict[str, Any]) -> None:
     late = order.respond_by is not None and now > order.respond_by
     apply_transition(case, t, actor, {"text": text, "number": order.number, "late": late}, now)
     notify_center(case, _l("Supervision order %(number)s answered", number=order.number), text)
-
-
-UNIT_HANDLERS = {
-    "sign": sign_case,
-    "request_return": request_return,
-    "reply": reply_case,
-    "sign_off": sign_off_reply,
-    "request_extension": request_extension,
-    "sub_dispatch": sub_dispatch,
-    "sub_reply": sub_reply,
-    "contribute": contribute,
-    "report_rectification": report_rectification,
-    "answer_order": answer_order,
-}

@@ -1,0 +1,56 @@
+"""Every case action by name, and the one entry point that runs them (web, API, jobs)."""
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.cases import handling, services
+from app.cases.engine import check_version
+from app.cases.models import Case
+from app.cases.workflow import ACTIONS
+from app.core.errors import Conflict, NotFound
+from app.extensions import db
+
+HANDLERS = {
+    "screen": services.start_screening,
+    "classify": services.classify_case,
+    "dispatch": services.dispatch_case,
+    "reject": services.reject_case,
+    "merge": services.merge_case,
+    "invalidate": services.invalidate_case,
+    "resolve_directly": services.resolve_directly,
+    "decide_return": services.decide_return,
+    "review": services.review_reply,
+    "visit": services.record_visit,
+    "reopen": services.reopen_case,
+    "decide_extension": services.decide_extension,
+    "comment": services.comment_case,
+    "sign": handling.sign_case,
+    "request_return": handling.request_return,
+    "reply": handling.reply_case,
+    "sign_off": handling.sign_off_reply,
+    "request_extension": handling.request_extension,
+    "sub_dispatch": handling.sub_dispatch,
+    "sub_reply": handling.sub_reply,
+    "contribute": handling.contribute,
+    "report_rectification": handling.report_rectification,
+    "answer_order": handling.answer_order,
+}
+
+
+def perform_action(
+    case: Case, action: str, actor, data: dict[str, Any], expected_version=None
+) -> Case:
+    """Run ``action`` on ``case`` for ``actor`` with the given fields."""
+    if action not in ACTIONS:
+        raise NotFound(_l("Unknown action: %(action)s", action=action))
+    check_version(case, expected_version)
+    handler = HANDLERS[action]
+    try:
+        handler(case, actor, data)
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_l("Somebody else changed this case at the same time. Reload it.")) from None
+    return case

@@ -1,0 +1,65 @@
+"""Glue between the case table and the shared engine and trail: move, record, check version."""
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from app.cases.models import Case
+from app.cases.workflow import CASE_WORKFLOW, Transition
+from app.core.errors import Conflict
+from app.core.trail import Event, record_event
+
+
+def record_case_event(
+    case: Case,
+    actor,
+    action: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Append one event to the case's trail."""
+    return record_event(
+        "case",
+        case.id,
+        actor,
+        action,
+        from_state=from_state,
+        to_state=to_state,
+        data=data,
+        at=at,
+    )
+
+
+def apply_transition(
+    case: Case,
+    transition: Transition,
+    actor,
+    data: dict[str, Any],
+    at: datetime,
+    target: str | None = None,
+) -> Event:
+    """Move ``case`` along ``transition`` (or to ``target`` for a "go back" row) and record it."""
+    return CASE_WORKFLOW.apply(case, transition, actor, data, at, target)
+
+
+def check_version(case: Case, expected_version) -> None:
+    """Refuse to act on a case that changed since the actor loaded it."""
+    if expected_version is None or expected_version == "":
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise Conflict(_l("The case version is not a number.")) from None
+    if expected != case.version:
+        raise Conflict(
+            _l(
+                "Somebody else changed this case (version %(now)d, you had %(had)d). "
+                "Reload it and try again.",
+                now=case.version,
+                had=expected,
+            )
+        )
