@@ -1,4 +1,5 @@
-# One-command setup: `make run` starts the demo, `make test` runs the whole suite.
+# One-command setup: `make run` starts the demo, `make test` runs the whole suite. On Debian
+# both install the system packages they need when run as root, and name them otherwise.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,9 +7,21 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format worker cron translations messages migrate seed clean
+.PHONY: run test services lint format worker cron translations messages migrate seed clean
 
+# Debian's python3 gives a virtualenv no pip without python3-venv (which also brings python3).
 $(BIN)/python:
+	@if ! $(PYTHON) -c 'import ensurepip' 2>/dev/null && command -v dpkg >/dev/null && \
+	  ! dpkg -s python3-venv >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "Python cannot make a virtualenv; install python3-venv with:" >&2; \
+	    echo "    sudo apt-get install -y python3-venv" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "installing: python3-venv"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	fi
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -43,8 +56,13 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: translations lint
+# First, so that a new machine gets python3-venv before the virtualenv is made.
+test: services translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The system packages, PostgreSQL and Redis that the suite uses (see the script).
+services:
+	@PYTHON=$(PYTHON) tests/services.sh
 
 worker: translations
 	$(BIN)/python -m workers.worker
