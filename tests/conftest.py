@@ -263,7 +263,11 @@ ACTION_OF_STEP = {
 
 @pytest.fixture
 def make_case(org):
-    """Register a case through the service and drive it through ``steps``."""
+    """Register a case through the service and drive it through ``steps``.
+
+    For the workflow rules; a test that needs only a case in some state builds it with
+    tests/factories.py instead.
+    """
     from app.cases.actions import perform_action
     from app.intake.services import register_case
 

@@ -2,12 +2,14 @@
 
 import pytest
 
+from app.auth.models import Role, UserRole
 from app.cases.access import complainant_view, get_visible_or_404
-from app.cases.actions import perform_action
 from app.core.errors import NotFound
 from app.core.masking import mask_name, mask_phone
 from app.extensions import db
+from app.units.models import Tier, UnitKind
 from tests.conftest import complaint
+from tests.factories import create_case, create_unit, create_user
 
 
 def test_masking_rules():
@@ -17,32 +19,24 @@ def test_masking_rules():
     assert mask_phone("") == ""
 
 
-def test_unit_user_sees_only_cases_routed_to_the_unit(make_case, org):
-    ours = make_case("dispatch")
-    undispatched = make_case()
-    users = org["users"]
-    assert get_visible_or_404(ours.id, users["handler"]).id == ours.id
+def test_unit_user_sees_only_cases_routed_to_the_unit(app):
+    rsj, zjj = create_unit(), create_unit()
+    handler = create_user(roles=[Role.HANDLER], unit=rsj)
+    handler2 = create_user(roles=[Role.HANDLER], unit=zjj)
+    ours = create_case("dispatched", unit=rsj)
+    undispatched = create_case("screening", unit=rsj)
+    assert get_visible_or_404(ours.id, handler).id == ours.id
     with pytest.raises(NotFound):
-        get_visible_or_404(undispatched.id, users["handler"])
+        get_visible_or_404(undispatched.id, handler)
     with pytest.raises(NotFound):
-        get_visible_or_404(ours.id, users["handler2"])
+        get_visible_or_404(ours.id, handler2)
 
 
-def test_unit_lead_sees_cases_of_units_below(make_case, org):
-    from app.auth.models import Role, UserRole
-    from app.auth.services import create_user
-
-    town_lead = create_user(
-        "town_lead", "镇长", "demo1234", [Role.UNIT_LEAD], org["units"]["CC-CGZ"]
-    )
-    village_case = make_case(respondent_unit_code="CC-CGZ-DJ")
-    perform_action(
-        village_case,
-        "dispatch",
-        org["users"]["operator"],
-        {"unit_code": "CC-CGZ-DJ", "override_reason": "村委会可直接办理"},
-    )
-    db.session.commit()
+def test_unit_lead_sees_cases_of_units_below(app):
+    town = create_unit(tier=Tier.TOWNSHIP, kind=UnitKind.GOVERNMENT)
+    village = create_unit(tier=Tier.VILLAGE, kind=UnitKind.GOVERNMENT, parent=town)
+    town_lead = create_user(roles=[Role.UNIT_LEAD], unit=town)
+    village_case = create_case("dispatched", unit=village)
     assert get_visible_or_404(village_case.id, town_lead).id == village_case.id
     town_lead.role_rows = [UserRole(role=Role.HANDLER)]
     db.session.flush()
@@ -50,10 +44,11 @@ def test_unit_lead_sees_cases_of_units_below(make_case, org):
         get_visible_or_404(village_case.id, town_lead)
 
 
-@pytest.mark.parametrize("user", ["operator", "center_lead", "inspector"])
-def test_center_and_inspectors_see_full_identity(make_case, org, user):
-    case = make_case("dispatch")
-    view = complainant_view(get_visible_or_404(case.id, org["users"][user]), org["users"][user])
+@pytest.mark.parametrize("role", ["operator", "center_lead", "inspector"])
+def test_center_and_inspectors_see_full_identity(app, role):
+    case = create_case("dispatched")
+    user = create_user(roles=[role])
+    view = complainant_view(get_visible_or_404(case.id, user), user)
     assert view == {
         "name": "张三",
         "phone": "13812345678",
@@ -64,32 +59,35 @@ def test_center_and_inspectors_see_full_identity(make_case, org, user):
     }
 
 
-@pytest.mark.parametrize("user", ["handler", "unit_lead", "leader"])
-def test_unit_users_and_leaders_see_masked_identity(make_case, org, user):
-    case = make_case("dispatch")
-    view = complainant_view(case, org["users"][user])
+@pytest.mark.parametrize("role", ["handler", "unit_lead", "leader"])
+def test_unit_users_and_leaders_see_masked_identity(app, role):
+    case = create_case("dispatched")
+    view = complainant_view(case, create_user(roles=[role]))
     assert view["name"] == "张某" and view["phone"] == "138****5678" and view["masked"]
 
 
-def test_anonymous_complainant_shows_nothing_to_units(make_case, org):
-    case = make_case("dispatch", complainant={"name": "", "phone": "", "anonymous": True})
-    view = complainant_view(case, org["users"]["handler"])
+def test_anonymous_complainant_shows_nothing_to_units(app):
+    unit = create_unit()
+    case = create_case(
+        "dispatched", unit=unit, complainant={"name": "", "phone": "", "anonymous": True}
+    )
+    view = complainant_view(case, create_user(roles=[Role.HANDLER], unit=unit))
     assert view["name"] == "" and view["phone"] == "" and view["anonymous"]
 
 
-def test_admin_sees_no_case(make_case, org):
-    case = make_case("dispatch")
+def test_admin_sees_no_case(app):
+    case = create_case("dispatched")
     with pytest.raises(NotFound):
-        get_visible_or_404(case.id, org["users"]["admin"])
+        get_visible_or_404(case.id, create_user(roles=[Role.ADMIN]))
 
 
-def test_leader_sees_cases_in_jurisdiction_only(make_case, org):
-    from app.auth.models import Role
-    from app.auth.services import create_user
-
-    case = make_case()
-    assert get_visible_or_404(case.id, org["users"]["leader"]).id == case.id
-    outsider = create_user("city_x", "外县领导", "demo1234", [Role.LEADER], org["units"]["CC-SQX"])
+def test_leader_sees_cases_in_jurisdiction_only(app):
+    county = create_unit(kind=UnitKind.GOVERNMENT)
+    township = create_unit(tier=Tier.TOWNSHIP, kind=UnitKind.GOVERNMENT, parent=county)
+    case = create_case("screening", unit=create_unit(parent=county))
+    leader = create_user(roles=[Role.LEADER], unit=county)
+    assert get_visible_or_404(case.id, leader).id == case.id
+    outsider = create_user(roles=[Role.LEADER], unit=township)
     with pytest.raises(NotFound):
         get_visible_or_404(case.id, outsider)
 

@@ -10,19 +10,22 @@ from app.cases.actions import perform_action
 from app.extensions import db
 from app.supervision.sweep import run_sweep
 from tests.conftest import login, sh
+from tests.factories import create_card, create_case
 
 
 @pytest.fixture
-def carded(make_case, org, at):
-    """Three cases with cards after sweeps on 11 March 2026: RSJ red, ZJJ red, one signed."""
-    at(2026, 3, 2, 9, 0)
-    red = make_case("dispatch")  # never signed: sign clock yellow on 4 March, red on 11 March
-    other = make_case(respondent_unit_code="CC-ZJJ")
-    perform_action(other, "dispatch", org["users"]["operator"], {"unit_code": "CC-ZJJ"})
-    quiet = make_case("dispatch", "sign")  # signed in time: only the handle clock runs
-    at()
-    run_sweep(sh(2026, 3, 4, 9, 0))
-    run_sweep(sh(2026, 3, 11, 9, 0))
+def carded(org):
+    """Three cases dispatched on 2 March 2026 as the sweeps of 4 and 11 March leave them:
+    RSJ's and ZJJ's never signed (sign clock yellow on 4 March, red on 11 March), and one
+    of RSJ's signed in time (only its handle clock runs, far from due)."""
+    units = org["units"]
+    dispatched = sh(2026, 3, 2, 9, 0)
+    red = create_case("dispatched", unit=units["CC-RSJ"], created_at=dispatched)
+    other = create_case("dispatched", unit=units["CC-ZJJ"], created_at=dispatched)
+    quiet = create_case("handling", unit=units["CC-RSJ"], created_at=dispatched)
+    for case in (red, other):
+        create_card(case, "yellow", kind="sign", issued_at=sh(2026, 3, 4, 9, 0))
+        create_card(case, "red", kind="sign", issued_at=sh(2026, 3, 11, 9, 0))
     db.session.commit()
     return {"red": red, "other": other, "quiet": quiet}
 

@@ -10,14 +10,19 @@ from app.extensions import db
 from app.supervision.models import SupervisionWarning
 from app.supervision.sweep import run_sweep
 from tests.conftest import sh
+from tests.factories import create_case
 
 
 @pytest.fixture
-def dispatched(make_case, at):
+def dispatched(org):
     """A case dispatched on Monday 2 March 2026 at 09:00 (sign due 3 March, handle 23 March)."""
-    at(2026, 3, 2, 9, 0)
-    case = make_case("dispatch")
-    at()
+    case = create_case(
+        "dispatched",
+        unit=org["units"]["CC-RSJ"],
+        created_at=sh(2026, 3, 2, 9, 0),
+        entered_by=org["users"]["operator"],
+    )
+    db.session.commit()
     return case
 
 
@@ -143,7 +148,7 @@ def notices():
     ).all()
 
 
-def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, make_case, org):
+def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, org):
     from app.notifications.models import Notification
 
     sweep(sh(2026, 3, 4, 9, 0))
@@ -165,23 +170,21 @@ def test_yellow_and_red_cards_bring_numbered_notices_to_the_unit(dispatched, mak
     assert set(subjects) == {"督办单 澄效督〔2026〕1号", "催办通知书 澄效催〔2026〕1号"}
 
 
-def test_notice_numbers_are_consecutive_across_cases(make_case, at):
-    at(2026, 3, 2, 9, 0)
+def test_notice_numbers_are_consecutive_across_cases(app):
     for _ in range(3):
-        make_case("dispatch")
-    at()
+        create_case("dispatched", created_at=sh(2026, 3, 2, 9, 0))
     sweep(sh(2026, 3, 4, 9, 0))  # three sign deadlines missed at once
     assert [n.number for n in notices()] == [f"澄效催〔2026〕{i}号" for i in (1, 2, 3)]
 
 
-def test_sweep_runs_a_fixed_handful_of_statements(make_case, at):
-    at(2026, 3, 2, 9, 0)
-    make_case("dispatch")
+def test_sweep_runs_a_fixed_handful_of_statements(app):
+    march_2 = sh(2026, 3, 2, 9, 0)
+    create_case("dispatched", created_at=march_2)
     sweep(sh(2026, 3, 11, 9, 0))  # first use creates the number counters
-    make_case("dispatch")
+    create_case("dispatched", created_at=march_2)
     one = sweep(sh(2026, 3, 12, 9, 0)).statements
     for _ in range(5):
-        make_case("dispatch")
+        create_case("dispatched", created_at=march_2)
     many = sweep(sh(2026, 3, 13, 9, 0)).statements
     assert one == many <= 20
 
@@ -214,14 +217,12 @@ def test_a_yellow_and_red_card_at_once_bring_the_order_only(dispatched):
     assert [n.notice_kind for n in dispatched.notices] == ["order"]
 
 
-def test_notice_numbers_continue_across_sweeps_without_gaps(make_case, at):
+def test_notice_numbers_continue_across_sweeps_without_gaps(app):
     from app.core.numbering import Counter
 
     def dispatch_at(count, *moment):
-        at(*moment)
         for _ in range(count):
-            make_case("dispatch")
-        at()
+            create_case("dispatched", created_at=sh(*moment))
 
     dispatch_at(2, 2026, 3, 2, 9, 0)
     assert sweep(sh(2026, 3, 4, 9, 0)).reminders == 2
@@ -247,12 +248,11 @@ def test_a_card_gets_one_notice_even_with_two_open_lead_assignments(dispatched, 
     assert [n.number for n in notices()][-1] == "澄效督〔2026〕1号"
 
 
-def test_the_centers_own_clocks_get_cards_but_no_notices(make_case, at):
+def test_the_centers_own_clocks_get_cards_but_no_notices(app):
     """Screening is the center's work: a late screen clock is carded on the board, but no
     unit is sent a reminder for it."""
-    at(2026, 3, 2, 9, 0)
-    case = make_case()  # registered and screening: the screen clock runs 3 working days
-    at()
+    # Registered and screening: the screen clock runs 3 working days.
+    case = create_case("screening", created_at=sh(2026, 3, 2, 9, 0))
     result = sweep(sh(2026, 3, 6, 9, 0))
     assert (result.yellow, result.reminders, result.messages) == (1, 0, 0)
     [card] = [w for w in case.warnings if w.level == "yellow"]

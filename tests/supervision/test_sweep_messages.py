@@ -11,6 +11,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.supervision.sweep import run_sweep
 from tests.conftest import sh
+from tests.factories import create_case
 
 REMINDER = "催办通知书 澄效催〔2026〕1号"
 
@@ -21,11 +22,10 @@ AT = sh(2026, 3, 4, 9, 0)
 
 
 @pytest.fixture
-def late(make_case, at):
+def late(org):
     """A case dispatched to CC-RSJ on Monday 2 March 2026 and never signed."""
-    at(2026, 3, 2, 9, 0)
-    case = make_case("dispatch")
-    at()
+    case = create_case("dispatched", unit=org["units"]["CC-RSJ"], created_at=sh(2026, 3, 2, 9, 0))
+    db.session.commit()
     return case
 
 
@@ -108,12 +108,10 @@ def test_inactive_users_get_nothing(late, org, people):
     assert inbox(handler) == inbox(backup) == inbox(retired) == []
 
 
-def test_many_notices_at_once_make_one_message_per_person_and_kind(make_case, org, at):
+def test_many_notices_at_once_make_one_message_per_person_and_kind(org):
     """After an outage a unit gets its notices counted in one message, not one per notice."""
-    at(2026, 3, 2, 9, 0)
     for _ in range(3):
-        make_case("dispatch")
-    at()
+        create_case("dispatched", unit=org["units"]["CC-RSJ"], created_at=sh(2026, 3, 2, 9, 0))
     reminders = run_sweep(sh(2026, 3, 4, 9, 0))  # three sign clocks late at once
     orders = run_sweep(sh(2026, 3, 11, 9, 0))  # and their red cards
     db.session.commit()
