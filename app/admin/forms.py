@@ -6,12 +6,13 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.cases.models import SEVERITY_LABELS, SUBJECT_KIND_LABELS
 from app.core.forms import select_choices
-from app.core.templating import CHOICE_LABELS
 from app.routing.router import RELATION_LABELS, TIER_LABELS
+from app.units.models import UNIT_KIND_LABELS
 
 TIER_CHOICES = select_choices((k, v) for k, v in TIER_LABELS.items())
-KIND_CHOICES = select_choices(CHOICE_LABELS["unit_kind"].items())
+KIND_CHOICES = select_choices(UNIT_KIND_LABELS.items())
 
 
 class UnitForm(FlaskForm):
@@ -29,7 +30,7 @@ class CategoryForm(FlaskForm):
     name = StringField(_l("Category name"), validators=[DataRequired(), Length(max=80)])
     severity = SelectField(
         _l("Severity"),
-        choices=select_choices(CHOICE_LABELS["severity"].items()),
+        choices=select_choices(SEVERITY_LABELS.items()),
         validate_choice=False,
     )
     handle_days = IntegerField(
@@ -45,13 +46,13 @@ class RuleForm(FlaskForm):
     subject_kind = SelectField(
         _l("If the complaint is about"),
         validate_choice=False,
-        choices=select_choices([("", _l("(any)")), *CHOICE_LABELS["subject_kind"].items()]),
+        choices=select_choices([("", _l("(any)")), *SUBJECT_KIND_LABELS.items()]),
     )
     category_id = SelectField(_l("If the category is"), validate_choice=False)
     severity = SelectField(
         _l("If the severity is"),
         validate_choice=False,
-        choices=select_choices([("", _l("(any)")), *CHOICE_LABELS["severity"].items()]),
+        choices=select_choices([("", _l("(any)")), *SEVERITY_LABELS.items()]),
     )
     respondent_tier = SelectField(
         _l("If the unit's tier is"),
@@ -61,7 +62,7 @@ class RuleForm(FlaskForm):
     respondent_kind = SelectField(
         _l("If the unit's kind is"),
         validate_choice=False,
-        choices=select_choices([("", _l("(any)")), *CHOICE_LABELS["unit_kind"].items()]),
+        choices=select_choices([("", _l("(any)")), *UNIT_KIND_LABELS.items()]),
     )
     target = SelectField(
         _l("Then send it to"),

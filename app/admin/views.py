@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import CalendarDayForm, CalendarYearForm, CategoryForm, RuleForm, UnitForm
-from app.admin.services import delete_rule, save_category, save_rule, save_unit
 from app.auth.models import Role
+from app.cases.categories import save_category
 from app.cases.models import Category
 from app.core.errors import ValidationFailed
 from app.core.types import utcnow
@@ -30,8 +30,9 @@ from app.extensions import db
 from app.intake.views import attach_errors
 from app.routing.models import RoutingRule
 from app.routing.router import RELATION_LABELS, suggest_route
+from app.routing.services import delete_rule, save_rule
 from app.units.models import Unit
-from app.units.services import return_counts
+from app.units.services import return_counts, save_unit
 
 
 @bp.before_request

@@ -4,9 +4,11 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 from app.units.models import Unit
@@ -20,6 +22,20 @@ class Role(enum.StrEnum):
     INSPECTOR = "inspector"
     LEADER = "leader"
     ADMIN = "admin"
+
+
+ROLE_LABELS = register_labels(
+    "role",
+    {
+        Role.OPERATOR: _l("Operator"),
+        Role.CENTER_LEAD: _l("Center lead"),
+        Role.HANDLER: _l("Handler"),
+        Role.UNIT_LEAD: _l("Unit lead"),
+        Role.INSPECTOR: _l("Inspector"),
+        Role.LEADER: _l("Leader"),
+        Role.ADMIN: _l("Administrator"),
+    },
+)
 
 
 CENTER_ROLES = frozenset({Role.OPERATOR, Role.CENTER_LEAD})

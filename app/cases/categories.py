@@ -1,9 +1,11 @@
-"""Categories of complaint (事项类别): reading one from input, offering them in forms."""
+"""Categories of complaint (事项类别): reading one from input, offering them, changing them."""
+
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.cases.models import Category
+from app.cases.models import Category, Severity
 from app.core.validation import FieldErrors
 from app.extensions import db
 
@@ -31,3 +33,24 @@ def category_choices():
         sa.select(Category).where(Category.active.is_(True)).order_by(Category.position)
     )
     return select_choices((c.code, c.name) for c in categories)
+
+
+def save_category(category: Category | None, data: dict[str, Any]) -> Category:
+    """Create or update a category with its severity and default time limit."""
+    errors = FieldErrors()
+    code = errors.text("code", data.get("code"), max_length=40)
+    name = errors.text("name", data.get("name"), max_length=80)
+    severity = errors.choice("severity", data.get("severity"), list(Severity))
+    days = errors.integer("handle_days", data.get("handle_days"), 1, 60, required=False)
+    position = errors.integer("position", data.get("position") or 0, 0, 999)
+    clash = db.session.scalar(sa.select(Category).where(Category.code == code)) if code else None
+    if clash is not None and clash is not category:
+        errors.add("code", _l("Another category has this code."))
+    errors.raise_if_any()
+    category = category or Category()
+    category.code, category.name, category.severity = code, name, severity
+    category.handle_days, category.position = days, position
+    category.active = bool(data.get("active", True))
+    db.session.add(category)
+    db.session.flush()
+    return category

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.models import Finding, Resolved, Satisfaction, SubjectKind, Urgency
 from app.core.forms import select_choices
-from app.core.templating import CHOICE_LABELS
+from app.core.labels import CHOICE_LABELS
 
 
 def _choices(kind: str, values):

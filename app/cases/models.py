@@ -4,9 +4,11 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.labels import register_labels
 from app.core.trail import Event
 from app.core.types import UTCDateTime, utcnow
 from app.deadlines.models import Clock
@@ -23,10 +25,33 @@ class Channel(enum.StrEnum):
     INSPECTION = "inspection"
 
 
+CHANNEL_LABELS = register_labels(
+    "channel",
+    {
+        Channel.HOTLINE: _l("Hotline"),
+        Channel.WEB: _l("Website"),
+        Channel.LETTER: _l("Letter"),
+        Channel.EMAIL: _l("E-mail"),
+        Channel.API: _l("API"),
+        Channel.INSPECTION: _l("Inspection"),
+    },
+)
+
+
 class SubjectKind(enum.StrEnum):
     UNIT = "unit"
     STAFF = "staff"
     UNIT_LEADER = "unit_leader"
+
+
+SUBJECT_KIND_LABELS = register_labels(
+    "subject_kind",
+    {
+        SubjectKind.UNIT: _l("The unit"),
+        SubjectKind.STAFF: _l("A staff member"),
+        SubjectKind.UNIT_LEADER: _l("The unit's leadership"),
+    },
+)
 
 
 class Urgency(enum.StrEnum):
@@ -34,9 +59,19 @@ class Urgency(enum.StrEnum):
     URGENT = "urgent"
 
 
+URGENCY_LABELS = register_labels(
+    "urgency", {Urgency.NORMAL: _l("Normal"), Urgency.URGENT: _l("Urgent")}
+)
+
+
 class Severity(enum.StrEnum):
     ORDINARY = "ordinary"
     SERIOUS = "serious"
+
+
+SEVERITY_LABELS = register_labels(
+    "severity", {Severity.ORDINARY: _l("ordinary"), Severity.SERIOUS: _l("serious")}
+)
 
 
 class Finding(enum.StrEnum):
@@ -45,10 +80,30 @@ class Finding(enum.StrEnum):
     UNSUBSTANTIATED = "unsubstantiated"
 
 
+FINDING_LABELS = register_labels(
+    "finding",
+    {
+        Finding.SUBSTANTIATED: _l("Substantiated"),
+        Finding.PARTLY_SUBSTANTIATED: _l("Partly substantiated"),
+        Finding.UNSUBSTANTIATED: _l("Unsubstantiated"),
+    },
+)
+
+
 class Satisfaction(enum.StrEnum):
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     UNSATISFIED = "unsatisfied"
+
+
+SATISFACTION_LABELS = register_labels(
+    "satisfaction",
+    {
+        Satisfaction.SATISFIED: _l("Satisfied"),
+        Satisfaction.BASICALLY_SATISFIED: _l("Basically satisfied"),
+        Satisfaction.UNSATISFIED: _l("Unsatisfied"),
+    },
+)
 
 
 class Resolved(enum.StrEnum):
@@ -57,10 +112,30 @@ class Resolved(enum.StrEnum):
     NO = "no"
 
 
+RESOLVED_LABELS = register_labels(
+    "resolved",
+    {
+        Resolved.YES: _l("Resolved"),
+        Resolved.PARTLY: _l("Partly resolved"),
+        Resolved.NO: _l("Not resolved"),
+    },
+)
+
+
 class AssignmentRole(enum.StrEnum):
     LEAD = "lead"
     ASSIST = "assist"
     SUB = "sub"  # a unit below the lead, passed the case by it (下派)
+
+
+ASSIGNMENT_ROLE_LABELS = register_labels(
+    "assignment_role",
+    {
+        AssignmentRole.LEAD: _l("Lead unit"),
+        AssignmentRole.ASSIST: _l("Assisting unit"),
+        AssignmentRole.SUB: _l("Unit below (passed down)"),
+    },
+)
 
 
 class Category(db.Model):

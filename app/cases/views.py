@@ -21,12 +21,15 @@ from app.cases.handling import pending_reply
 from app.cases.models import Assignment, Case, Channel
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
-from app.core.templating import label
+from app.core.labels import label
 from app.core.validation import strip_control
 from app.deadlines.models import Clock
 from app.extensions import db
 from app.supervision.models import SupervisionWarning
 from app.units.services import handling_units, return_counts, unit_picker_choices
+
+# The case page and worklists ask the table which buttons to show.
+bp.add_app_template_global(allowed_actions, "allowed_actions")
 
 
 def _fill_choices(form) -> None:

@@ -9,6 +9,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import CENTER_ROLES, UNIT_ROLES, Role
+from app.core.labels import register_labels
 from app.core.workflow import SYSTEM, Guard, Transition, Workflow, decide, row, stay
 
 
@@ -26,19 +27,22 @@ class State(enum.StrEnum):
     CLOSED = "closed"
 
 
-STATE_LABELS = {
-    State.REGISTERED: _l("Registered"),
-    State.SCREENING: _l("Screening"),
-    State.NOT_ACCEPTED: _l("Not accepted"),
-    State.INVALID: _l("Invalid"),
-    State.MERGED: _l("Merged"),
-    State.DISPATCHED: _l("Awaiting signature"),
-    State.HANDLING: _l("Handling"),
-    State.RETURN_REQUESTED: _l("Return requested"),
-    State.REPLIED: _l("Awaiting review"),
-    State.VISITING: _l("Awaiting return visit"),
-    State.CLOSED: _l("Closed"),
-}
+STATE_LABELS = register_labels(
+    "state",
+    {
+        State.REGISTERED: _l("Registered"),
+        State.SCREENING: _l("Screening"),
+        State.NOT_ACCEPTED: _l("Not accepted"),
+        State.INVALID: _l("Invalid"),
+        State.MERGED: _l("Merged"),
+        State.DISPATCHED: _l("Awaiting signature"),
+        State.HANDLING: _l("Handling"),
+        State.RETURN_REQUESTED: _l("Return requested"),
+        State.REPLIED: _l("Awaiting review"),
+        State.VISITING: _l("Awaiting return visit"),
+        State.CLOSED: _l("Closed"),
+    },
+)
 
 # States in which nothing more happens unless the case is reopened.
 FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.INVALID, State.MERGED, State.CLOSED})
@@ -169,31 +173,69 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_stay("comment", OPEN_STATES, CENTER_ROLES | UNIT_ROLES, turn=INVOLVED),
 )
 
-ACTION_LABELS = {
-    "screen": _l("Start screening"),
-    "classify": _l("Classify"),
-    "dispatch": _l("Dispatch"),
-    "reject": _l("Not accepted"),
-    "merge": _l("Merge into another case"),
-    "invalidate": _l("Mark invalid"),
-    "resolve_directly": _l("Answer directly"),
-    "sign": _l("Sign for"),
-    "sign_off": _l("Sign off the reply"),
-    "request_extension": _l("Request extension"),
-    "decide_extension": _l("Decide extension"),
-    "sub_dispatch": _l("Pass down to a unit below"),
-    "sub_reply": _l("Reply to the lead unit"),
-    "contribute": _l("Give assisting input"),
-    "comment": _l("Comment"),
-    "request_return": _l("Request return"),
-    "decide_return": _l("Decide return request"),
-    "reply": _l("Reply"),
-    "review": _l("Review reply"),
-    "visit": _l("Record return visit"),
-    "reopen": _l("Reopen"),
-    "report_rectification": _l("Report rectification"),
-    "answer_order": _l("Answer the supervision order"),
-}
+ACTION_LABELS = register_labels(
+    "action",
+    {
+        "screen": _l("Start screening"),
+        "classify": _l("Classify"),
+        "dispatch": _l("Dispatch"),
+        "reject": _l("Not accepted"),
+        "merge": _l("Merge into another case"),
+        "invalidate": _l("Mark invalid"),
+        "resolve_directly": _l("Answer directly"),
+        "sign": _l("Sign for"),
+        "sign_off": _l("Sign off the reply"),
+        "request_extension": _l("Request extension"),
+        "decide_extension": _l("Decide extension"),
+        "sub_dispatch": _l("Pass down to a unit below"),
+        "sub_reply": _l("Reply to the lead unit"),
+        "contribute": _l("Give assisting input"),
+        "comment": _l("Comment"),
+        "request_return": _l("Request return"),
+        "decide_return": _l("Decide return request"),
+        "reply": _l("Reply"),
+        "review": _l("Review reply"),
+        "visit": _l("Record return visit"),
+        "reopen": _l("Reopen"),
+        "report_rectification": _l("Report rectification"),
+        "answer_order": _l("Answer the supervision order"),
+    },
+)
+
+
+# How each action reads on the timeline (the trail records more than table actions).
+EVENT_LABELS = register_labels(
+    "event",
+    {
+        "register": _l("Registered"),
+        "screen": _l("Screening started"),
+        "classify": _l("Classified"),
+        "correspondence": _l("E-mail received"),
+        "dispatch": _l("Dispatched"),
+        "reject": _l("Not accepted"),
+        "merge": _l("Merged"),
+        "invalidate": _l("Marked invalid"),
+        "resolve_directly": _l("Answered directly"),
+        "merged_in": _l("A duplicate was merged in"),
+        "sign": _l("Signed for"),
+        "sign_off": _l("Reply signed off"),
+        "request_extension": _l("Extension requested"),
+        "decide_extension": _l("Extension decided"),
+        "sub_dispatch": _l("Passed down"),
+        "sub_reply": _l("Reply from the unit below"),
+        "contribute": _l("Assisting input"),
+        "comment": _l("Comment"),
+        "request_return": _l("Return requested"),
+        "decide_return": _l("Return request decided"),
+        "reply": _l("Replied"),
+        "review": _l("Reply reviewed"),
+        "visit": _l("Return visit"),
+        "reopen": _l("Reopened"),
+        "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
+        "report_rectification": _l("Rectification reported"),
+        "answer_order": _l("Supervision order answered"),
+    },
+)
 
 
 def unanswered_order(case):

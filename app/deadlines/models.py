@@ -1,10 +1,13 @@
 """Tables of the working-day calendar and of case clocks."""
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -22,6 +25,26 @@ class CalendarDay(db.Model):
     # audited. A name, not a key: the record outlives the account.
     changed_by: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClockKind(enum.StrEnum):
+    SCREEN = "screen"  # the center screens a new case
+    SIGN = "sign"  # the lead unit signs for it
+    HANDLE = "handle"  # the lead unit replies
+    VISIT = "visit"  # the center makes the return visit
+    RECTIFY = "rectify"  # the lead unit reports its rectification (整改)
+
+
+CLOCK_LABELS = register_labels(
+    "clock",
+    {
+        ClockKind.SCREEN: _l("Screening stage"),
+        ClockKind.SIGN: _l("Signing stage"),
+        ClockKind.HANDLE: _l("Handling stage"),
+        ClockKind.VISIT: _l("Return visit stage"),
+        ClockKind.RECTIFY: _l("Rectification stage"),
+    },
+)
 
 
 class Clock(db.Model):

@@ -44,3 +44,14 @@ def calculator():
     return render_template(
         "deadlines/calculator.html", result=result, error=error, start=start_text, days=days_text
     ), status
+
+
+@bp.app_context_processor
+def _calendar_alert():
+    """Give admins' pages the alert while deadlines need a calendar year not entered."""
+    if not (current_user.is_authenticated and current_user.has_role("admin")):
+        return {"calendar_alert": None}
+    from app.deadlines.calendar_admin import calendar_status
+
+    status = calendar_status()
+    return {"calendar_alert": status if status.alert else None}

@@ -12,8 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.cases.models import SUBJECT_KIND_LABELS, URGENCY_LABELS
 from app.core.forms import select_choices
-from app.core.templating import CHOICE_LABELS
 
 
 class ComplaintFields(FlaskForm):
@@ -24,13 +24,13 @@ class ComplaintFields(FlaskForm):
     )
     subject_kind = SelectField(
         _l("Complaint is about"),
-        choices=select_choices(CHOICE_LABELS["subject_kind"].items()),
+        choices=select_choices(SUBJECT_KIND_LABELS.items()),
         default="unit",
     )
     respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
     category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
     urgency = SelectField(
-        _l("Urgency"), choices=select_choices(CHOICE_LABELS["urgency"].items()), default="normal"
+        _l("Urgency"), choices=select_choices(URGENCY_LABELS.items()), default="normal"
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
 

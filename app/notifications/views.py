@@ -66,3 +66,10 @@ def read_all():
     )
     db.session.commit()
     return redirect(url_for("notifications.inbox")), 303
+
+
+@bp.app_context_processor
+def _unread_badge():
+    """Give every page the unread count for the header badge."""
+    user = current_user
+    return {"unread_count": unread_count(user) if user.is_authenticated else 0}

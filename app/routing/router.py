@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.core.templating import label
+from app.core.labels import label
 from app.extensions import db
 from app.routing.models import Relation, RoutingRule
 from app.units.models import Unit, UnitKind

@@ -4,9 +4,11 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import Case
+from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -30,9 +32,25 @@ class WarningLevel(enum.StrEnum):
     RED = "red"  # 红牌: still overdue days after the yellow card, or redone twice
 
 
+WARNING_LABELS = register_labels(
+    "warning",
+    {
+        WarningLevel.PREWARN: _l("Pre-warning"),
+        WarningLevel.YELLOW: _l("Yellow card"),
+        WarningLevel.RED: _l("Red card"),
+    },
+)
+
+
 class NoticeKind(enum.StrEnum):
     REMINDER = "reminder"  # 催办通知书, with a yellow card
     ORDER = "order"  # 督办单, with a red card
+
+
+NOTICE_LABELS = register_labels(
+    "notice",
+    {NoticeKind.REMINDER: _l("Reminder notice"), NoticeKind.ORDER: _l("Supervision order")},
+)
 
 
 # The clocks that units run; the center's own (screen, visit) get cards but no notices.

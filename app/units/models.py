@@ -3,8 +3,10 @@
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.labels import register_labels
 from app.extensions import db
 
 
@@ -21,6 +23,18 @@ class UnitKind(enum.StrEnum):
     STATION = "station"
     DISCIPLINE_OFFICE = "discipline_office"
     COMPLAINT_CENTER = "complaint_center"
+
+
+UNIT_KIND_LABELS = register_labels(
+    "unit_kind",
+    {
+        UnitKind.GOVERNMENT: _l("government"),
+        UnitKind.DEPARTMENT: _l("department"),
+        UnitKind.STATION: _l("station"),
+        UnitKind.DISCIPLINE_OFFICE: _l("discipline office"),
+        UnitKind.COMPLAINT_CENTER: _l("complaint center"),
+    },
+)
 
 
 class Unit(db.Model):

@@ -1,11 +1,13 @@
-"""Look-ups over the unit tree."""
+"""The unit tree: look-ups, and changes that keep both trees free of circles."""
+
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.core.validation import FieldErrors
 from app.extensions import db
-from app.units.models import Unit
+from app.units.models import Tier, Unit, UnitKind
 
 
 def get_unit_by_code(code: str) -> Unit | None:
@@ -78,3 +80,56 @@ def return_counts() -> dict[int, tuple[int, int]]:
         ).group_by(ReturnRequest.unit_id)
     )
     return {unit_id: (asked, approved) for unit_id, asked, approved in rows}
+
+
+def _unit_ref(errors: FieldErrors, name: str, value) -> Unit | None:
+    if value in (None, ""):
+        return None
+    unit = db.session.get(Unit, errors.integer(name, value, 1, 2**31) or 0)
+    if unit is None:
+        errors.add(name, _l("No such unit."))
+    return unit
+
+
+def _chain_reaches(start: Unit | None, target: Unit, attr: str) -> bool:
+    """Return True if following ``attr`` links from ``start`` arrives at ``target``."""
+    seen = set()
+    while start is not None and start.id not in seen:
+        if start.id == target.id:
+            return True
+        seen.add(start.id)
+        start = getattr(start, attr)
+    return False
+
+
+def save_unit(unit: Unit | None, data: dict[str, Any]) -> Unit:
+    """Create or update a unit; refuse duplicate codes and cycles in either tree."""
+    errors = FieldErrors()
+    code = errors.text("code", data.get("code"), max_length=40)
+    name = errors.text("name", data.get("name"), max_length=120)
+    tier = errors.integer("tier", data.get("tier"), Tier.CITY, Tier.VILLAGE)
+    kind = errors.choice("kind", data.get("kind"), list(UnitKind))
+    parent = _unit_ref(errors, "parent_id", data.get("parent_id"))
+    supervisor = _unit_ref(errors, "supervisor_id", data.get("supervisor_id"))
+    clash = db.session.scalar(sa.select(Unit).where(Unit.code == code)) if code else None
+    if clash is not None and clash is not unit:
+        errors.add("code", _l("Another unit has this code."))
+    if unit is not None and parent is not None and _chain_reaches(parent, unit, "parent"):
+        errors.add("parent_id", _l("A unit cannot be placed under itself or a unit below it."))
+    if (
+        unit is not None
+        and supervisor is not None
+        and _chain_reaches(supervisor, unit, "supervisor")
+    ):
+        errors.add("supervisor_id", _l("This would make the sector line a circle."))
+    if parent is not None and tier is not None and tier < parent.tier:
+        errors.add("tier", _l("A unit cannot be at a higher tier than its parent."))
+    errors.raise_if_any()
+    unit = unit or Unit()
+    unit.code, unit.name, unit.tier, unit.kind = code, name, tier, kind
+    unit.parent_id = parent.id if parent else None
+    unit.supervisor_id = supervisor.id if supervisor else None
+    unit.active = bool(data.get("active", True))
+    db.session.add(unit)
+    db.session.flush()
+    return unit

@@ -1,0 +1,119 @@
+"""Migrations that rewrite data: the trail's chains (0012) and the redo count (0013)."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import BACKENDS, PG_ADMIN_URL
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=BACKENDS)
+def scratch_url(request, tmp_path):
+    """An empty database on each backend, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    name = f"complaints_mig_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _insert(conn, table: str, **values) -> int:
+    """Insert a row, filling the NOT NULL columns not given with plain values of their type."""
+    columns = sa.inspect(conn).get_columns(table)
+    row = dict(values)
+    for c in columns:
+        if c["name"] in row or c["nullable"] or c.get("autoincrement") is True:
+            continue
+        if c["name"] == "id" or c.get("default") is not None:
+            continue
+        kind = c["type"].python_type if hasattr(c["type"], "python_type") else str
+        row[c["name"]] = {
+            int: 1,
+            bool: False,
+            str: uuid.uuid4().hex[: min(8, getattr(c["type"], "length", None) or 8)],
+            datetime: T0,
+            dict: "{}",
+        }.get(kind, "x")
+    names = ", ".join(row)
+    marks = ", ".join(f":{k}" for k in row)
+    return conn.execute(
+        sa.text(f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"), row
+    ).scalar_one()
+
+
+def _event(conn, case_id, action, n, actor=None, to_state=None, **data):
+    _insert(
+        conn,
+        "events",
+        case_id=case_id,
+        at=T0 + timedelta(minutes=n),
+        actor_id=actor,
+        action=action,
+        to_state=to_state,
+        data=json.dumps(data, ensure_ascii=False),
+    )
+
+
+def test_old_events_get_their_chains_and_counts_come_from_the_trail(scratch_url):
+    from flask_migrate import downgrade, upgrade
+
+    from app.core.trail import verify_chains
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            unit = _insert(conn, "units", code="U1", name="人社局", tier=2, kind="department")
+            lead = _insert(conn, "users", username="lead", name="李四", unit_id=unit)
+            handler = _insert(conn, "users", username="handler", name="王五", unit_id=unit)
+            complainant = _insert(conn, "complainants", name="张三")
+            valid = {"channel": "hotline", "subject_kind": "unit", "urgency": "normal"}
+            case = _insert(conn, "cases", complainant_id=complainant, state="handling", **valid)
+            other = _insert(conn, "cases", complainant_id=complainant, state="closed", **valid)
+            _event(conn, case, "register", 0, to_state="registered", channel="hotline")
+            _event(conn, case, "sign", 1, actor=handler, to_state="handling")
+            # AB post: the handler signed off in the away lead's place.
+            _event(conn, case, "sign_off", 2, handler, acting_for="lead", acting_for_name="李四")
+            _event(conn, case, "visit", 3, to_state="handling", satisfaction="unsatisfied")
+            _event(conn, case, "reopen", 4, to_state="screening", reason="新证据")
+            _event(conn, other, "register", 0, to_state="registered")
+            conn.execute(sa.text("UPDATE cases SET reopen_count = 2 WHERE id = :id"), {"id": case})
+        upgrade()
+        result = verify_chains()
+        assert (result.chains, result.events, result.broken) == (2, 6, [])
+        with db.engine.connect() as conn:
+            signed_off = conn.execute(
+                sa.text("SELECT acting_for_id, data FROM events WHERE action = 'sign_off'")
+            ).one()
+            counts = conn.execute(
+                sa.text("SELECT redo_count, reopen_count FROM cases WHERE id = :id"), {"id": case}
+            ).one()
+        data = signed_off.data if isinstance(signed_off.data, dict) else json.loads(signed_off.data)
+        assert signed_off.acting_for_id == lead and "acting_for" not in data
+        assert tuple(counts) == (1, 1)
+
+        with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM events"))
+
+        downgrade(revision="0011")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT case_id, data FROM events ORDER BY id")).all()
+        assert [r.case_id for r in rows] == [case] * 5 + [other]
+        restored = rows[2].data if isinstance(rows[2].data, dict) else json.loads(rows[2].data)
+        assert restored["acting_for"] == "lead"
+        db.engine.dispose()
