@@ -30,13 +30,16 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=10_000)
     args = parser.parse_args()
     with scratch_county(NAME) as (units, categories):
+        from app.core.trail import GUARD_DDL, UNGUARD_DDL
         from app.deadlines.calendar_admin import enter_year, recompute_open_clocks, set_day
         from app.deadlines.models import Clock
 
         _bulk_insert(args.open, units["CC-RSJ"].id, categories["sloth"].id)
         # Deadlines as the services would have computed them: provisional into 2027.
         recompute_open_clocks(date(2026, 12, 1), date(2026, 12, 31))
-        db.session.execute(sa.delete(sa.table("events")))
+        # Start from an empty trail: a scratch database, so lift its guard for a moment.
+        for ddl in (*UNGUARD_DDL["postgresql"], "DELETE FROM events", *GUARD_DDL["postgresql"]):
+            db.session.execute(sa.text(ddl))
         db.session.commit()
         provisional = db.session.scalar(
             sa.select(sa.func.count()).where(Clock.provisional.is_(True))
