@@ -22,8 +22,8 @@ from app.cases.models import (
     Visit,
 )
 from app.cases.notify import notify_center, notify_unit, set_public_reply
-from app.cases.workflow import State, check_transition
-from app.core.errors import Forbidden, InvalidTransition
+from app.cases.workflow import State, check_transition, pending_extension
+from app.core.errors import Forbidden
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.core.workflow import SYSTEM
@@ -356,9 +356,7 @@ def decide_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
     errors = FieldErrors()
     approve, note, outcome = read_decision(data, "approve", ("approve", "deny"), errors)
     t = check_transition(case, "decide_extension", actor, outcome)
-    request = next((e for e in case.extensions if e.approved is None), None)
-    if request is None:
-        raise InvalidTransition(_l("No extension request is waiting for a decision."))
+    request = pending_extension(case)
     already = sum(1 for e in case.extensions if e.approved)
     if approve and already >= 1 and not actor.has_role(Role.CENTER_LEAD):
         raise Forbidden(_l("A second extension must be approved by the center lead."))

@@ -17,10 +17,9 @@ from app.cases.access import (
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS
-from app.cases.handling import pending_reply
 from app.cases.models import Assignment, Case, Channel
 from app.cases.services import suggest_for
-from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
+from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
 from app.core.labels import label
 from app.core.validation import strip_control
 from app.deadlines.models import Clock

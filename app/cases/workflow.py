@@ -91,6 +91,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         {Role.HANDLER},
         turn=LEAD,
         outcome="draft",
+        guard="no_reply_pending",
     ),
     *_decide(
         "sign_off",
@@ -100,6 +101,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         UNIT_LEAD_ONLY,
         ("approve", "reject"),
         turn=LEAD,
+        guard="reply_pending",
     ),
     _t(
         "request_extension",
@@ -127,6 +129,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.HANDLING,
         CENTER_ROLES,
         ("approve", "deny"),
+        guard="extension_pending",
     ),
     # A denied return goes back to the state the case had before the request (None).
     *_decide(
@@ -238,6 +241,16 @@ EVENT_LABELS = register_labels(
 )
 
 
+def pending_reply(case):
+    """Return a handler's reply still waiting for the unit lead's sign-off, if any."""
+    return next((r for r in reversed(case.replies) if r.signed_off is None), None)
+
+
+def pending_extension(case):
+    """Return the extension request still waiting for the center's decision, if any."""
+    return next((e for e in case.extensions if e.approved is None), None)
+
+
 def unanswered_order(case):
     """Return the earliest supervision order of ``case`` not answered yet, if any."""
     return next(
@@ -247,6 +260,17 @@ def unanswered_order(case):
 
 # Conditions a row may need besides the state, with the refusal shown when they fail.
 GUARDS = {
+    "reply_pending": Guard(
+        lambda case: pending_reply(case) is not None, _l("No reply is waiting for sign-off.")
+    ),
+    "no_reply_pending": Guard(
+        lambda case: pending_reply(case) is None,
+        _l("A reply already waits for the unit lead's sign-off."),
+    ),
+    "extension_pending": Guard(
+        lambda case: pending_extension(case) is not None,
+        _l("No extension request is waiting for a decision."),
+    ),
     "rectification_due": Guard(
         lambda case: case.open_clock("rectify") is not None,
         _l("No rectification is due on this case."),

@@ -188,7 +188,8 @@ class Workflow:
         rows = self.rows(action)
         if not rows:
             raise NotFound(_l("Unknown action: %(action)s", action=action))
-        if not any(self._may_hold(actor, t.roles) for t in rows):
+        rows = [t for t in rows if self._may_hold(actor, t.roles)]
+        if not rows:
             raise Forbidden(_l("Your role may not do this."))
         state = self.states(subject.state)
         in_state = [t for t in rows if state in t.sources and outcome in (None, t.outcome)]

@@ -379,3 +379,21 @@ def test_classify_needs_unit_and_category(make_case, org):
     with pytest.raises(ValidationFailed) as info:
         perform_action(case, "classify", org["users"]["operator"], {"respondent_unit_code": "X"})
     assert set(info.value.fields) == {"respondent_unit_code", "category_code"}
+
+
+def test_decisions_are_offered_only_while_something_waits_for_them(make_case, org):
+    users = org["users"]
+    case = make_case("dispatch", "sign")
+    assert "decide_extension" not in allowed_actions(case, users["operator"])
+    assert "sign_off" not in allowed_actions(case, users["unit_lead"])
+    perform_action(case, "request_extension", users["handler"], {"days": 5, "reason": "需调查"})
+    perform_action(case, "reply", users["handler"], {"text": "初稿", "finding": "substantiated"})
+    assert "decide_extension" in allowed_actions(case, users["operator"])
+    assert "sign_off" in allowed_actions(case, users["unit_lead"])
+    # A second draft cannot be written while the first waits for the unit lead.
+    assert "reply" not in allowed_actions(case, users["handler"])
+    with pytest.raises(InvalidTransition):
+        second = {"text": "再稿", "finding": "substantiated"}
+        perform_action(case, "reply", users["handler"], second)
+    perform_action(case, "decide_extension", users["operator"], {"approve": True, "note": ""})
+    assert "decide_extension" not in allowed_actions(case, users["operator"])
