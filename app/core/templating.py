@@ -2,12 +2,15 @@
 
 from datetime import datetime
 
-from flask import Flask, request
+import sqlalchemy as sa
+from babel.lists import format_list
+from flask import Flask, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.cases.workflow import ACTION_LABELS, STATE_LABELS, State, allowed_actions
+from app.cases.workflow import ACTION_LABELS, STATE_LABELS, allowed_actions
 from app.core.types import utcnow
+from app.extensions import db
 
 CHOICE_LABELS = {
     "channel": {
@@ -103,7 +106,7 @@ def label(value, kind: str) -> str:
     if value is None:
         return ""
     if kind == "state":
-        return str(STATE_LABELS.get(State(value), value))
+        return str(STATE_LABELS.get(value, value))
     if kind == "action":
         return str(ACTION_LABELS.get(value, value))
     return str(CHOICE_LABELS.get(kind, {}).get(value, value))
@@ -126,10 +129,45 @@ def isodt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         return str(value)
 
 
+def _name_sources() -> dict:
+    from app.auth.models import User
+    from app.cases.models import Category
+    from app.units.models import Unit
+
+    return {
+        "unit": (Unit, Unit.code),
+        "category": (Category, Category.code),
+        "user": (User, User.username),
+    }
+
+
+def name_of(value, kind: str) -> str:
+    """Return the display name of the unit, category or user stored in event data by its code
+    (or username), inactive ones included; the value itself when nothing has it. Each is looked
+    up once per request."""
+    if not value:
+        return ""
+    cache = g.setdefault("names_of", {}) if has_request_context() else {}
+    key = (kind, value)
+    if key not in cache:
+        model, column = _name_sources()[kind]
+        name = db.session.scalar(sa.select(model.name).where(column == value).limit(1))
+        cache[key] = name or value
+    return cache[key]
+
+
+def names_list(values) -> str:
+    """Join names the way the current language lists them (甲、乙和丙, or A, B, and C)."""
+    values = [str(v) for v in values or () if v]
+    return format_list(values, locale=get_locale()) if values else ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = localdt
     app.jinja_env.filters["isodt"] = isodt
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["name_of"] = name_of
+    app.jinja_env.filters["names_list"] = names_list
     app.jinja_env.globals["allowed_actions"] = allowed_actions
     app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
     app.jinja_env.globals["utcnow"] = utcnow
