@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app.cases import bp
+from app.cases import bp, timeline  # noqa: F401  (registers the timeline filters)
 from app.cases.access import (
     complainant_view,
     get_visible_or_404,

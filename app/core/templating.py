@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from babel.lists import format_list
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 
@@ -26,10 +27,17 @@ def isodt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         return str(value)
 
 
+def names_list(values) -> str:
+    """Join names the way the current language lists them (甲、乙和丙, or A, B, and C)."""
+    values = [str(v) for v in values or () if v]
+    return format_list(values, locale=get_locale()) if values else ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = localdt
     app.jinja_env.filters["isodt"] = isodt
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["names_list"] = names_list
     app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
     app.jinja_env.globals["utcnow"] = utcnow
 
