@@ -13,18 +13,18 @@ from app.api.auth import token_required
 from app.api.models import IdempotencyKey
 from app.api.openapi import build_openapi
 from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
-from app.auth.models import CENTER_ROLES
+from app.auth.models import CASE_READER_ROLES, CENTER_ROLES
 from app.cases.access import (
     complainant_view,
     get_visible_or_404,
-    may_read_cases,
     may_see_identity,
     visible_cases,
 )
 from app.cases.actions import perform_action
 from app.cases.models import Case, Category
 from app.cases.workflow import ACTIONS, State, allowed_actions
-from app.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.core.permissions import roles_required
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.services import list_units
@@ -133,11 +133,6 @@ def case_detail(case: Case, user) -> dict:
     return body
 
 
-def _require_case_reader(user) -> None:
-    if not may_read_cases(user):
-        raise Forbidden("Administrators do not read complaint content.")
-
-
 @bp.get("/openapi.json")
 def openapi():
     """Return the OpenAPI 3 document of this API."""
@@ -192,11 +187,10 @@ def categories():
 
 @bp.post("/cases")
 @token_required
+@roles_required(*CENTER_ROLES, message="Only complaint-center staff register cases.")
 def create_case():
     """Register a complaint; an Idempotency-Key makes retries return the first case."""
     user = g.api_user
-    if not user.has_role(*CENTER_ROLES):
-        raise Forbidden("Only complaint-center staff register cases.")
     data = _json_object()
     _refuse_unknown(data, CASE_FIELDS)
     if isinstance(data.get("complainant"), dict):
@@ -271,10 +265,10 @@ def _created(case: Case):
 
 @bp.get("/cases")
 @token_required
+@roles_required(*CASE_READER_ROLES, message="Administrators do not read complaint content.")
 def list_cases():
     """List visible cases, newest first, optionally filtered by state."""
     user = g.api_user
-    _require_case_reader(user)
     errors = {}
     state = request.args.get("state")
     if state is not None and state not in {s.value for s in State}:
@@ -344,6 +338,7 @@ def case_action(case_id: int, action: str):
 
 @bp.get("/routing/suggest")
 @token_required
+@roles_required(*CENTER_ROLES, message="Only complaint-center staff route cases.")
 def routing_suggest():
     """Return where the routing rules send a draft complaint, and why."""
     from app.cases.categories import read_category
@@ -351,8 +346,6 @@ def routing_suggest():
     from app.routing.router import suggest_route
     from app.units.services import read_unit
 
-    if not g.api_user.has_role(*CENTER_ROLES):
-        raise Forbidden("Only complaint-center staff route cases.")
     errors = FieldErrors()
     unit = read_unit(errors, "respondent_unit_code", request.args.get("respondent_unit_code"))
     category = read_category(errors, "category_code", request.args.get("category_code"))

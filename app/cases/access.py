@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from app.auth.models import CASE_READER_ROLES, CENTER_ROLES, Role
+from app.auth.models import CENTER_ROLES, Role
 from app.auth.services import users_backed_up_by
 from app.cases.models import Assignment, Case
 from app.core.errors import NotFound
@@ -68,11 +68,6 @@ def get_visible_or_404(case_id, user) -> Case:
     if case is None:
         raise NotFound("case not found")
     return case
-
-
-def may_read_cases(user) -> bool:
-    """Return True if ``user`` holds a role that reads complaint content at all."""
-    return user.has_role(*CASE_READER_ROLES)
 
 
 def may_see_identity(user) -> bool:

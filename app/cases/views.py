@@ -3,15 +3,15 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app.auth.models import CASE_READER_ROLES
 from app.cases import bp
 from app.cases.access import (
     complainant_view,
     get_visible_or_404,
-    may_read_cases,
     visibility_clause,
 )
 from app.cases.actions import perform_action
@@ -21,6 +21,7 @@ from app.cases.handling import pending_reply
 from app.cases.models import Assignment, Case, Channel
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
+from app.core.permissions import roles_required
 from app.core.templating import label
 from app.core.validation import strip_control
 from app.deadlines.models import Clock
@@ -41,16 +42,10 @@ def _fill_choices(form) -> None:
             field.choices = [blank, *category_choices()]
 
 
-def _require_case_reader() -> None:
-    if not may_read_cases(current_user):
-        abort(403)
-
-
 @bp.get("/cases")
-@login_required
+@roles_required(*CASE_READER_ROLES)
 def worklist():
     """List the cases the current user may see, filtered by state and channel."""
-    _require_case_reader()
     state = request.args.get("state", "open")
     channel = request.args.get("channel", "")
     query = strip_control(request.args.get("q"), 100)
@@ -112,10 +107,9 @@ def worklist():
 
 
 @bp.get("/cases/<int:case_id>")
-@login_required
+@roles_required(*CASE_READER_ROLES)
 def show(case_id: int):
     """Show one case with its clocks, timeline and the actions allowed now."""
-    _require_case_reader()
     case = get_visible_or_404(case_id, current_user)
     forms = {}
     for action in allowed_actions(case, current_user):
@@ -142,10 +136,9 @@ def show(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/<action>")
-@login_required
+@roles_required(*CASE_READER_ROLES)
 def act(case_id: int, action: str):
     """Perform one workflow action on a case from its page."""
-    _require_case_reader()
     if action not in ACTIONS:
         abort(404)
     case = get_visible_or_404(case_id, current_user)
