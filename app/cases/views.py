@@ -10,8 +10,12 @@ from wtforms.fields.choices import SelectChoice
 from app.auth.models import CASE_READER_ROLES
 from app.cases import bp
 from app.cases.access import (
+    ACCESS_LOG_ROLES,
     complainant_view,
     get_visible_or_404,
+    identity_access_log,
+    log_identity_view,
+    may_read_access_log,
     visibility_clause,
 )
 from app.cases.actions import perform_action
@@ -21,6 +25,7 @@ from app.cases.handling import pending_reply
 from app.cases.models import Assignment, Case, Channel
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions
+from app.core.access_log import AccessChannel
 from app.core.permissions import roles_required
 from app.core.templating import label
 from app.core.validation import strip_control
@@ -124,7 +129,7 @@ def show(case_id: int):
         if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
             forms["dispatch"].unit_code.data = suggestion.unit.code
     primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
-    return render_template(
+    html = render_template(
         "cases/show.html",
         case=case,
         primary_action=primary,
@@ -132,7 +137,25 @@ def show(case_id: int):
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
+        may_read_access_log=may_read_access_log(current_user),
     )
+    # Committed before the page leaves: nobody sees the complainant unlogged.
+    log_identity_view(case, current_user, AccessChannel.WEB)
+    db.session.commit()
+    return html
+
+
+@bp.get("/cases/<int:case_id>/access-log")
+@roles_required(*ACCESS_LOG_ROLES)
+def access_log(case_id: int):
+    """List who saw the complainant of a case in full, newest first."""
+    case = get_visible_or_404(case_id, current_user)
+    page = db.paginate(
+        identity_access_log(case),
+        per_page=current_app.config["ACCESS_LOG_PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("cases/access_log.html", case=case, page=page)
 
 
 @bp.post("/cases/<int:case_id>/<action>")

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.cases.workflow import ACTION_LABELS, STATE_LABELS, State, allowed_actions
+from app.core.access_log import ACCESS_CHANNEL_LABELS
 from app.core.types import utcnow
 
 CHOICE_LABELS = {
@@ -66,6 +67,7 @@ CHOICE_LABELS = {
         "assist": _l("Assisting unit"),
         "sub": _l("Unit below (passed down)"),
     },
+    "access_channel": ACCESS_CHANNEL_LABELS,
     "event": {
         "register": _l("Registered"),
         "screen": _l("Screening started"),
