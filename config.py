@@ -68,6 +68,7 @@ class Config:
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
     WORKLIST_PAGE_SIZE = 25
+    ACCESS_LOG_PAGE_SIZE = 50
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     ATTACHMENT_MAX_FILES = 5

@@ -14,6 +14,7 @@ from app.cases.models import (
     ReturnRequest,
     Visit,
 )
+from app.core.access_log import IdentityAccess
 from app.core.numbering import Counter
 from app.core.trail import Event
 from app.deadlines.models import CalendarDay, Clock
@@ -37,6 +38,7 @@ __all__ = [
     "Event",
     "Extension",
     "IdempotencyKey",
+    "IdentityAccess",
     "InboundMessage",
     "Notification",
     "Reply",

@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
@@ -14,6 +14,7 @@ from app.auth.models import Role
 from app.cases.categories import save_category
 from app.cases.models import Category
 from app.core.errors import ValidationFailed
+from app.core.permissions import roles_required
 from app.core.types import utcnow
 from app.deadlines.calendar_admin import (
     FIRST_YEAR,
@@ -36,10 +37,9 @@ from app.units.services import return_counts, save_unit
 
 
 @bp.before_request
-@login_required
+@roles_required(Role.ADMIN)
 def _admins_only():
-    if not current_user.has_role(Role.ADMIN):
-        abort(403)
+    """Keep everyone but the administrators out of the administration screens."""
 
 
 def _units() -> list[Unit]:

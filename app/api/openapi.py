@@ -8,6 +8,7 @@ from app.api.schema import (
     VERSION,
 )
 from app.cases.workflow import State
+from app.core.access_log import AccessChannel
 
 ERROR = {
     "type": "object",
@@ -146,6 +147,23 @@ def build_openapi(server_url: str) -> dict:
             },
         ]
     }
+    access_entry = {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "user": {"type": "string", "description": "The username of who saw it."},
+            "name": {"type": "string"},
+            "unit_code": {"type": "string", "nullable": True},
+            "unit_name": {"type": "string", "nullable": True},
+            "channel": {
+                "type": "string",
+                "enum": [c.value for c in AccessChannel],
+                "description": "`web` the case page, `api` the case detail, "
+                "`attachment` a download.",
+            },
+            "what": {"type": "string", "description": "The attachment's name, if one."},
+        },
+    }
     action_ops = {
         action: {
             "summary": f"Action `{action}`",
@@ -173,6 +191,7 @@ def build_openapi(server_url: str) -> dict:
                 "CaseDetail": case_detail,
                 "Clock": clock,
                 "Event": event,
+                "AccessLogEntry": access_entry,
                 "NewCase": {
                     "type": "object",
                     "properties": CASE_FIELDS,
@@ -380,6 +399,8 @@ def build_openapi(server_url: str) -> dict:
             "/cases/{case_id}": {
                 "get": {
                     "summary": "One case with clocks and events",
+                    "description": "Showing the unmasked complainant (to center staff and "
+                    "inspectors) is recorded in the case's access log.",
                     "parameters": [
                         {
                             "name": "case_id",
@@ -391,6 +412,47 @@ def build_openapi(server_url: str) -> dict:
                     "responses": {
                         "200": _json(_ref("CaseDetail")),
                         **{k: ERRORS[k] for k in ("401", "404")},
+                    },
+                }
+            },
+            "/cases/{case_id}/access-log": {
+                "get": {
+                    "summary": "Who saw the complainant's full identity, newest first",
+                    "description": "Every case page, case detail (GET or an action's answer) "
+                    "and attachment download that showed the unmasked complainant. "
+                    "For inspectors and the center lead.",
+                    "parameters": [
+                        {
+                            "name": "case_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1},
+                        },
+                        {
+                            "name": "per_page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": _ref("AccessLogEntry")},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                    "pages": {"type": "integer"},
+                                },
+                            }
+                        ),
+                        **{k: ERRORS[k] for k in ("401", "403", "404", "422")},
                     },
                 }
             },

@@ -13,18 +13,22 @@ from app.api.auth import token_required
 from app.api.models import IdempotencyKey
 from app.api.openapi import build_openapi
 from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
-from app.auth.models import CENTER_ROLES
+from app.auth.models import CASE_READER_ROLES, CENTER_ROLES
 from app.cases.access import (
+    ACCESS_LOG_ROLES,
     complainant_view,
     get_visible_or_404,
-    may_read_cases,
+    identity_access_log,
+    log_identity_view,
     may_see_identity,
     visible_cases,
 )
 from app.cases.actions import perform_action
 from app.cases.models import Case, Category
 from app.cases.workflow import ACTIONS, State, allowed_actions
-from app.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from app.core.access_log import AccessChannel
+from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.core.permissions import roles_required
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.services import list_units
@@ -133,11 +137,6 @@ def case_detail(case: Case, user) -> dict:
     return body
 
 
-def _require_case_reader(user) -> None:
-    if not may_read_cases(user):
-        raise Forbidden("Administrators do not read complaint content.")
-
-
 @bp.get("/openapi.json")
 def openapi():
     """Return the OpenAPI 3 document of this API."""
@@ -192,11 +191,10 @@ def categories():
 
 @bp.post("/cases")
 @token_required
+@roles_required(*CENTER_ROLES, message="Only complaint-center staff register cases.")
 def create_case():
     """Register a complaint; an Idempotency-Key makes retries return the first case."""
     user = g.api_user
-    if not user.has_role(*CENTER_ROLES):
-        raise Forbidden("Only complaint-center staff register cases.")
     data = _json_object()
     _refuse_unknown(data, CASE_FIELDS)
     if isinstance(data.get("complainant"), dict):
@@ -271,33 +269,43 @@ def _created(case: Case):
 
 @bp.get("/cases")
 @token_required
+@roles_required(*CASE_READER_ROLES, message="Administrators do not read complaint content.")
 def list_cases():
     """List visible cases, newest first, optionally filtered by state."""
     user = g.api_user
-    _require_case_reader(user)
     errors = {}
     state = request.args.get("state")
     if state is not None and state not in {s.value for s in State}:
         errors["state"] = f"Must be one of: {', '.join(s.value for s in State)}"
-    page = _int_arg("page", 1, errors)
-    per_page = _int_arg("per_page", current_app.config["API_PAGE_SIZE"], errors)
-    if per_page is not None and not 1 <= per_page <= current_app.config["API_MAX_PAGE_SIZE"]:
-        errors["per_page"] = f"Must be between 1 and {current_app.config['API_MAX_PAGE_SIZE']}."
-    if page is not None and page < 1:
-        errors["page"] = "Must be 1 or more."
+    page, per_page = _paging(errors)
     if errors:
         raise ValidationFailed("Invalid query parameters.", fields=errors)
     stmt = visible_cases(user)
     if state:
         stmt = stmt.where(Case.state == state)
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    return jsonify(
-        items=[case_summary(c) for c in result.items],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-        pages=result.pages,
-    )
+    return jsonify(_page_body(result, case_summary))
+
+
+def _paging(errors: dict) -> tuple[int | None, int | None]:
+    """Read ``page`` and ``per_page`` from the query string, noting bad values in ``errors``."""
+    page = _int_arg("page", 1, errors)
+    per_page = _int_arg("per_page", current_app.config["API_PAGE_SIZE"], errors)
+    if per_page is not None and not 1 <= per_page <= current_app.config["API_MAX_PAGE_SIZE"]:
+        errors["per_page"] = f"Must be between 1 and {current_app.config['API_MAX_PAGE_SIZE']}."
+    if page is not None and page < 1:
+        errors["page"] = "Must be 1 or more."
+    return page, per_page
+
+
+def _page_body(result, item) -> dict:
+    return {
+        "items": [item(row) for row in result.items],
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total,
+        "pages": result.pages,
+    }
 
 
 def _int_arg(name: str, default: int, errors: dict) -> int | None:
@@ -317,7 +325,39 @@ def get_case(case_id: int):
     """Return one case with its clocks and events."""
     user = g.api_user
     case = get_visible_or_404(case_id, user)
-    return jsonify(case_detail(case, user))
+    body = case_detail(case, user)
+    log_identity_view(case, user, AccessChannel.API)
+    db.session.commit()
+    return jsonify(body)
+
+
+def access_entry(entry) -> dict:
+    user = entry.user
+    return {
+        "at": _iso(entry.at),
+        "user": user.username,
+        "name": user.name,
+        "unit_code": user.unit.code if user.unit else None,
+        "unit_name": user.unit.name if user.unit else None,
+        "channel": entry.channel,
+        "what": entry.what,
+    }
+
+
+@bp.get("/cases/<int:case_id>/access-log")
+@token_required
+@roles_required(
+    *ACCESS_LOG_ROLES, message="Only inspectors and the center lead read the access log."
+)
+def case_access_log(case_id: int):
+    """List who saw the complainant of a case in full, newest first."""
+    case = get_visible_or_404(case_id, g.api_user)
+    errors = {}
+    page, per_page = _paging(errors)
+    if errors:
+        raise ValidationFailed("Invalid query parameters.", fields=errors)
+    result = db.paginate(identity_access_log(case), page=page, per_page=per_page, error_out=False)
+    return jsonify(_page_body(result, access_entry))
 
 
 @bp.post("/cases/<int:case_id>/actions/<action>")
@@ -338,12 +378,15 @@ def case_action(case_id: int, action: str):
         version = request.headers["If-Match"].strip('"')
     _refuse_unknown(data, ACTION_FIELDS[action])
     perform_action(case, action, user, data, expected_version=version)
+    # The answer is the case detail, complainant included: a view like GET.
+    log_identity_view(case, user, AccessChannel.API)
     db.session.commit()
     return jsonify(case_detail(case, user))
 
 
 @bp.get("/routing/suggest")
 @token_required
+@roles_required(*CENTER_ROLES, message="Only complaint-center staff route cases.")
 def routing_suggest():
     """Return where the routing rules send a draft complaint, and why."""
     from app.cases.categories import read_category
@@ -351,8 +394,6 @@ def routing_suggest():
     from app.routing.router import suggest_route
     from app.units.services import read_unit
 
-    if not g.api_user.has_role(*CENTER_ROLES):
-        raise Forbidden("Only complaint-center staff route cases.")
     errors = FieldErrors()
     unit = read_unit(errors, "respondent_unit_code", request.args.get("respondent_unit_code"))
     category = read_category(errors, "category_code", request.args.get("category_code"))

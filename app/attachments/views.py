@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from app.attachments import bp
 from app.attachments.models import Attachment
 from app.attachments.storage import attachment_path
-from app.cases.access import get_visible_or_404, may_see_identity
+from app.cases.access import get_visible_or_404, log_identity_view, may_see_identity
+from app.core.access_log import AccessChannel
 from app.extensions import db
 
 
@@ -18,7 +19,9 @@ def download(attachment_id: int):
     # Scans and photos can identify the complainant: units get the case, not the files.
     if attachment is None or attachment.case_id is None or not may_see_identity(current_user):
         abort(404)
-    get_visible_or_404(attachment.case_id, current_user)
+    case = get_visible_or_404(attachment.case_id, current_user)
+    log_identity_view(case, current_user, AccessChannel.ATTACHMENT, attachment.filename)
+    db.session.commit()
     return send_file(
         attachment_path(attachment),
         mimetype=attachment.content_type,

@@ -1,16 +1,20 @@
 """Who may see which case, and how much of the complainant (DESIGN §2, §8)."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
-from app.auth.models import CASE_READER_ROLES, CENTER_ROLES, Role
+from app.auth.models import CENTER_ROLES, Role, User
 from app.auth.services import users_backed_up_by
 from app.cases.models import Assignment, Case
+from app.core.access_log import AccessChannel, IdentityAccess, log_identity_access
 from app.core.errors import NotFound
 from app.core.masking import mask_email, mask_name, mask_phone
 from app.extensions import db
 from app.units.services import descendant_ids
 
 FULL_IDENTITY_ROLES = CENTER_ROLES | {Role.INSPECTOR}
+# Who reads the log of those views: the people who answer for their misuse.
+ACCESS_LOG_ROLES = frozenset({Role.CENTER_LEAD, Role.INSPECTOR})
 
 
 def _unit_people(user) -> list:
@@ -70,11 +74,6 @@ def get_visible_or_404(case_id, user) -> Case:
     return case
 
 
-def may_read_cases(user) -> bool:
-    """Return True if ``user`` holds a role that reads complaint content at all."""
-    return user.has_role(*CASE_READER_ROLES)
-
-
 def may_see_identity(user) -> bool:
     """Return True if ``user`` sees the complainant's full identity."""
     return user.has_role(*FULL_IDENTITY_ROLES)
@@ -93,3 +92,24 @@ def complainant_view(case: Case, user) -> dict:
             name=mask_name(c.name), phone=mask_phone(c.phone), email=mask_email(c.email), address=""
         )
     return view
+
+
+def log_identity_view(case: Case, user, channel: AccessChannel, what: str = "") -> None:
+    """Log that ``user`` saw the complainant of ``case`` in full, if their role shows it."""
+    if may_see_identity(user):
+        log_identity_access(user, "case", case.id, channel, what)
+
+
+def may_read_access_log(user) -> bool:
+    """Return True if ``user`` reads who saw the complainants' identity."""
+    return user.has_role(*ACCESS_LOG_ROLES)
+
+
+def identity_access_log(case: Case) -> sa.Select:
+    """Return a SELECT of the views of ``case``'s complainant in full, newest first."""
+    return (
+        sa.select(IdentityAccess)
+        .where(IdentityAccess.subject_type == "case", IdentityAccess.subject_id == case.id)
+        .options(joinedload(IdentityAccess.user).joinedload(User.unit))
+        .order_by(IdentityAccess.at.desc(), IdentityAccess.id.desc())
+    )

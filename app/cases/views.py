@@ -3,15 +3,19 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app.auth.models import CASE_READER_ROLES
 from app.cases import bp, timeline  # noqa: F401  (registers the timeline filters)
 from app.cases.access import (
+    ACCESS_LOG_ROLES,
     complainant_view,
     get_visible_or_404,
-    may_read_cases,
+    identity_access_log,
+    log_identity_view,
+    may_read_access_log,
     visibility_clause,
 )
 from app.cases.actions import perform_action
@@ -20,7 +24,9 @@ from app.cases.forms import ACTION_FORMS
 from app.cases.models import Assignment, Case, Channel
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
+from app.core.access_log import AccessChannel
 from app.core.labels import label
+from app.core.permissions import roles_required
 from app.core.validation import strip_control
 from app.deadlines.models import Clock
 from app.extensions import db
@@ -43,16 +49,10 @@ def _fill_choices(form) -> None:
             field.choices = [blank, *category_choices()]
 
 
-def _require_case_reader() -> None:
-    if not may_read_cases(current_user):
-        abort(403)
-
-
 @bp.get("/cases")
-@login_required
+@roles_required(*CASE_READER_ROLES)
 def worklist():
     """List the cases the current user may see, filtered by state and channel."""
-    _require_case_reader()
     state = request.args.get("state", "open")
     channel = request.args.get("channel", "")
     query = strip_control(request.args.get("q"), 100)
@@ -114,10 +114,9 @@ def worklist():
 
 
 @bp.get("/cases/<int:case_id>")
-@login_required
+@roles_required(*CASE_READER_ROLES)
 def show(case_id: int):
     """Show one case with its clocks, timeline and the actions allowed now."""
-    _require_case_reader()
     case = get_visible_or_404(case_id, current_user)
     forms = {}
     for action in allowed_actions(case, current_user):
@@ -132,7 +131,7 @@ def show(case_id: int):
         if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
             forms["dispatch"].unit_code.data = suggestion.unit.code
     primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
-    return render_template(
+    html = render_template(
         "cases/show.html",
         case=case,
         primary_action=primary,
@@ -140,14 +139,31 @@ def show(case_id: int):
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
+        may_read_access_log=may_read_access_log(current_user),
     )
+    # Committed before the page leaves: nobody sees the complainant unlogged.
+    log_identity_view(case, current_user, AccessChannel.WEB)
+    db.session.commit()
+    return html
+
+
+@bp.get("/cases/<int:case_id>/access-log")
+@roles_required(*ACCESS_LOG_ROLES)
+def access_log(case_id: int):
+    """List who saw the complainant of a case in full, newest first."""
+    case = get_visible_or_404(case_id, current_user)
+    page = db.paginate(
+        identity_access_log(case),
+        per_page=current_app.config["ACCESS_LOG_PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("cases/access_log.html", case=case, page=page)
 
 
 @bp.post("/cases/<int:case_id>/<action>")
-@login_required
+@roles_required(*CASE_READER_ROLES)
 def act(case_id: int, action: str):
     """Perform one workflow action on a case from its page."""
-    _require_case_reader()
     if action not in ACTIONS:
         abort(404)
     case = get_visible_or_404(case_id, current_user)

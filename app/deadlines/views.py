@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.auth.models import Role
+from app.core.permissions import roles_required
 from app.deadlines import bp
 from app.deadlines.services import load_calendar
 from app.deadlines.workdays import SHANGHAI, add_workdays, to_local
@@ -14,11 +16,9 @@ MAX_DAYS = 250
 
 
 @bp.get("/deadlines/calculator")
-@login_required
+@roles_required(*Role)
 def calculator():
     """Show the due moment N working days after a start, with the days skipped and why."""
-    if not current_user.roles:
-        abort(403)
     start_text = request.args.get("start", "").strip()[:32]
     days_text = request.args.get("days", "").strip()[:4]
     result, error = None, None

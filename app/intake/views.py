@@ -1,8 +1,8 @@
 """Hotline intake for operators on a live call."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.attachments.storage import read_uploads, store_uploads
@@ -12,6 +12,7 @@ from app.cases.actions import perform_action
 from app.cases.categories import category_choices
 from app.core.errors import ValidationFailed
 from app.core.forms import select_choices
+from app.core.permissions import roles_required
 from app.core.types import utcnow
 from app.core.validation import strip_control
 from app.deadlines.workdays import to_local
@@ -23,11 +24,6 @@ from app.intake.services import earlier_cases_by_phone, register_case, validate_
 from app.units.services import handling_units, unit_picker_choices
 
 
-def _require_center() -> None:
-    if not current_user.has_role(*CENTER_ROLES):
-        abort(403)
-
-
 def fill_intake_choices(form) -> None:
     """Offer the searchable unit picker and the active categories."""
     blank = SelectChoice("", _("— choose —"))
@@ -36,10 +32,9 @@ def fill_intake_choices(form) -> None:
 
 
 @bp.route("/intake/hotline", methods=["GET", "POST"])
-@login_required
+@roles_required(*CENTER_ROLES)
 def hotline():
     """Register a complaint taken on the hotline."""
-    _require_center()
     form = HotlineForm()
     fill_intake_choices(form)
     status = 200
@@ -89,20 +84,18 @@ def attach_errors(form, fields: dict[str, str]) -> None:
 
 
 @bp.get("/intake/earlier-cases")
-@login_required
+@roles_required(*CENTER_ROLES)
 def earlier_cases():
     """Return the caller's earlier cases as an HTML fragment for the intake form."""
-    _require_center()
     phone = strip_control(request.args.get("phone"), 32)
     earlier = earlier_cases_by_phone(phone, visible_cases(current_user))
     return render_template("intake/_earlier_cases.html", earlier=earlier, phone=phone)
 
 
 @bp.route("/intake/letter", methods=["GET", "POST"])
-@login_required
+@roles_required(*CENTER_ROLES)
 def letter():
     """Register a letter from a complaint box with its scanned pages."""
-    _require_center()
     form = LetterForm()
     fill_intake_choices(form)
     form.letter_box.choices = select_choices(
@@ -132,10 +125,9 @@ def letter():
 
 
 @bp.get("/intake/duplicates")
-@login_required
+@roles_required(*CENTER_ROLES)
 def duplicates():
     """Return possible duplicates of the complaint being typed, as an HTML fragment."""
-    _require_center()
     draft = {
         "phone": strip_control(request.args.get("phone"), 32),
         "unit_code": strip_control(request.args.get("unit_code"), 40),

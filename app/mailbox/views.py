@@ -2,9 +2,10 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.auth.models import CENTER_ROLES
+from app.core.permissions import roles_required
 from app.extensions import db
 from app.mailbox import bp
 from app.mailbox.triage import (
@@ -16,24 +17,17 @@ from app.mailbox.triage import (
 )
 
 
-def _require_center() -> None:
-    if not current_user.has_role(*CENTER_ROLES):
-        abort(403)
-
-
 @bp.get("/mailbox/triage")
-@login_required
+@roles_required(*CENTER_ROLES)
 def triage():
     """List mail that needs an operator's decision."""
-    _require_center()
     return render_template("mailbox/triage.html", messages=triage_queue())
 
 
 @bp.post("/mailbox/triage/<int:message_id>/<decision>")
-@login_required
+@roles_required(*CENTER_ROLES)
 def decide(message_id: int, decision: str):
     """Register, attach or discard one message from the triage queue."""
-    _require_center()
     message = get_triage_message(message_id)
     if decision == "register":
         case = register_from_triage(message, current_user)

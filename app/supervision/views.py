@@ -1,13 +1,14 @@
 """The center's board of supervision cards (电子监察看板)."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask import current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy.orm import aliased
 
 from app.auth.models import CENTER_ROLES, Role
 from app.cases.access import visibility_clause
 from app.cases.models import Assignment, Case
+from app.core.permissions import roles_required
 from app.deadlines.models import Clock
 from app.extensions import db
 from app.supervision import bp
@@ -55,11 +56,9 @@ def _joined(cards, *columns) -> sa.Select:
 
 
 @bp.get("/supervision/board")
-@login_required
+@roles_required(*BOARD_ROLES)
 def board():
     """Open cards by unit and case, highest level first, with their numbered notices."""
-    if not current_user.has_role(*BOARD_ROLES):
-        abort(403)
     level = request.args.get("level", "")
     level = level if level in {str(v) for v in LEVELS} else ""
     unit_id = request.args.get("unit", type=int)
