@@ -1,10 +1,8 @@
 """Worklists, the case page and the case action forms."""
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import CASE_READER_ROLES
@@ -16,21 +14,19 @@ from app.cases.access import (
     identity_access_log,
     log_identity_view,
     may_read_access_log,
-    visibility_clause,
 )
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS
-from app.cases.models import Assignment, Case, Channel
+from app.cases.models import Channel
+from app.cases.queries import WorklistFilter, state_counts, worklist_select
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
 from app.core.access_log import AccessChannel
 from app.core.labels import label
 from app.core.permissions import roles_required
 from app.core.validation import strip_control
-from app.deadlines.models import Clock
 from app.extensions import db
-from app.supervision.models import SupervisionWarning
 from app.units.services import handling_units, return_counts, unit_picker_choices
 
 # The case page and worklists ask the table which buttons to show.
@@ -53,48 +49,18 @@ def _fill_choices(form) -> None:
 @roles_required(*CASE_READER_ROLES)
 def worklist():
     """List the cases the current user may see, filtered by state and channel."""
-    state = request.args.get("state", "open")
-    channel = request.args.get("channel", "")
-    query = strip_control(request.args.get("q"), 100)
-    visible = visibility_clause(current_user)
-    stmt = sa.select(Case).where(visible)
-    if state == "open":
-        stmt = stmt.where(Case.state.not_in([str(s) for s in FINAL_STATES]))
-    elif state in {s.value for s in State}:
-        stmt = stmt.where(Case.state == state)
-    elif state != "all":
-        state = "open"
-        stmt = stmt.where(Case.state.not_in([str(s) for s in FINAL_STATES]))
-    if channel in {c.value for c in Channel}:
-        stmt = stmt.where(Case.channel == channel)
-    if query:
-        like = f"%{query}%"
-        stmt = stmt.where(sa.or_(Case.number.ilike(like), Case.title.ilike(like)))
-    carded = request.args.get("carded") == "1"
-    if carded:
-        stmt = stmt.where(
-            sa.exists().where(
-                Clock.case_id == Case.id,
-                SupervisionWarning.clock_id == Clock.id,
-                SupervisionWarning.cleared_at.is_(None),
-            )
-        )
-    stmt = stmt.options(
-        selectinload(Case.clocks),
-        selectinload(Case.warnings),
-        selectinload(Case.assignments).joinedload(Assignment.unit),
-        joinedload(Case.respondent_unit),
+    f = WorklistFilter.from_args(
+        request.args.get("state", "open"),
+        request.args.get("channel", ""),
+        strip_control(request.args.get("q"), 100),
+        request.args.get("carded") == "1",
     )
     page = db.paginate(
-        stmt.order_by(Case.id.desc()),
+        worklist_select(current_user, f),
         per_page=current_app.config["WORKLIST_PAGE_SIZE"],
         error_out=False,
     )
-    counts = dict(
-        db.session.execute(
-            sa.select(Case.state, sa.func.count()).where(visible).group_by(Case.state)
-        ).all()
-    )
+    counts = state_counts(current_user)
     unit_returns = None
     if current_user.is_unit_user and current_user.unit_id:
         unit_returns = return_counts().get(current_user.unit_id, (0, 0))
@@ -102,10 +68,10 @@ def worklist():
         "cases/worklist.html",
         unit_returns=unit_returns,
         page=page,
-        state=state,
-        channel=channel,
-        q=query,
-        carded=carded,
+        state=f.state,
+        channel=f.channel,
+        q=f.q,
+        carded=f.carded,
         counts=counts,
         open_count=sum(n for s, n in counts.items() if s not in FINAL_STATES),
         states=list(State),

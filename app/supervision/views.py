@@ -1,58 +1,15 @@
 """The center's board of supervision cards (电子监察看板)."""
 
-import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import aliased
 
 from app.auth.models import CENTER_ROLES, Role
-from app.cases.access import visibility_clause
-from app.cases.models import Assignment, Case
 from app.core.permissions import roles_required
-from app.deadlines.models import Clock
-from app.extensions import db
 from app.supervision import bp
-from app.supervision.models import SupervisionWarning, WarningLevel
-from app.units.models import Unit
+from app.supervision.queries import LEVELS, RANK, board_page
 
 # Who reads the board: the center, the inspectors, and leaders for their jurisdiction.
 BOARD_ROLES = (*CENTER_ROLES, Role.INSPECTOR, Role.LEADER)
-LEVELS = [WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.PREWARN]
-RANK = {WarningLevel.PREWARN: 1, WarningLevel.YELLOW: 2, WarningLevel.RED: 3}
-
-
-def _open_cards():
-    """One row per clock with open cards: its highest level and when the last was issued."""
-    rank = sa.case(
-        {str(level): value for level, value in RANK.items()}, value=SupervisionWarning.level
-    )
-    return (
-        sa.select(
-            SupervisionWarning.clock_id,
-            sa.func.max(rank).label("rank"),
-            sa.func.max(SupervisionWarning.issued_at).label("issued_at"),
-        )
-        .where(SupervisionWarning.cleared_at.is_(None))
-        .group_by(SupervisionWarning.clock_id)
-        .subquery()
-    )
-
-
-def _joined(cards, *columns) -> sa.Select:
-    """Select ``columns`` over the open cards the current user may see, with the lead unit."""
-    lead = aliased(Assignment)
-    return (
-        sa.select(*columns)
-        .select_from(cards)
-        .join(Clock, Clock.id == cards.c.clock_id)
-        .join(Case, Case.id == Clock.case_id)
-        .outerjoin(
-            lead,
-            sa.and_(lead.case_id == Case.id, lead.role == "lead", lead.ended_at.is_(None)),
-        )
-        .outerjoin(Unit, Unit.id == lead.unit_id)
-        .where(visibility_clause(current_user))
-    )
 
 
 @bp.get("/supervision/board")
@@ -62,61 +19,24 @@ def board():
     level = request.args.get("level", "")
     level = level if level in {str(v) for v in LEVELS} else ""
     unit_id = request.args.get("unit", type=int)
-    cards = _open_cards()
-    by_rank = dict(
-        db.session.execute(
-            _joined(cards, cards.c.rank, sa.func.count()).group_by(cards.c.rank)
-        ).all()
+    result = board_page(
+        current_user,
+        level=level,
+        unit_id=unit_id,
+        page=request.args.get("page", 1, type=int),
+        size=current_app.config["WORKLIST_PAGE_SIZE"],
     )
-    totals = {str(lv): by_rank.get(RANK[lv], 0) for lv in LEVELS}
-    counts = [
-        sa.func.sum(sa.case((cards.c.rank == RANK[lv], 1), else_=0)).label(str(lv)) for lv in LEVELS
-    ]
-    per_unit = db.session.execute(
-        _joined(cards, Unit.id, Unit.name, *counts)
-        .group_by(Unit.id, Unit.name)
-        .order_by(*(c.desc() for c in counts), Unit.name)
-    ).all()
-    stmt = _joined(cards, cards.c.rank, cards.c.issued_at, Case, Clock, Unit)
-    if level:
-        stmt = stmt.where(cards.c.rank == RANK[WarningLevel(level)])
-    if unit_id:
-        stmt = stmt.where(Unit.id == unit_id)
-    size = current_app.config["WORKLIST_PAGE_SIZE"]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    pages = max(1, -(-total // size))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    rows = db.session.execute(
-        stmt.order_by(cards.c.rank.desc(), Clock.due_at, Case.id)
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
     return render_template(
         "supervision/board.html",
-        rows=rows,
-        notices=_notices([r.Case.id for r in rows]),
-        total=total,
-        page=page,
-        pages=pages,
-        totals=totals,
-        per_unit=per_unit,
+        rows=result.rows,
+        notices=result.notices,
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+        totals=result.totals,
+        per_unit=result.per_unit,
         level=level,
         unit_id=unit_id,
         levels=[str(v) for v in LEVELS],
         level_of={value: str(lv) for lv, value in RANK.items()},
     )
-
-
-def _notices(case_ids: list[int]) -> dict[int, list[SupervisionWarning]]:
-    """The cards with numbered notices of the listed cases, by case."""
-    found: dict[int, list[SupervisionWarning]] = {}
-    if case_ids:
-        rows = db.session.execute(
-            sa.select(Clock.case_id, SupervisionWarning)
-            .join(Clock, Clock.id == SupervisionWarning.clock_id)
-            .where(Clock.case_id.in_(case_ids), SupervisionWarning.number.is_not(None))
-            .order_by(SupervisionWarning.id)
-        )
-        for case_id, notice in rows:
-            found.setdefault(case_id, []).append(notice)
-    return found
