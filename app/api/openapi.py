@@ -1,12 +1,7 @@
 """The OpenAPI 3 document, built from the same field lists the API enforces."""
 
-from app.api.schema import (
-    ACTION_FIELDS,
-    ACTION_REQUIRED,
-    CASE_FIELDS,
-    CASE_REQUIRED,
-    VERSION,
-)
+from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
+from app.cases.specs import SPECS
 from app.cases.workflow import State
 
 ERROR = {
@@ -47,15 +42,6 @@ def _json(schema: dict, description: str = "OK") -> dict:
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _action_path(action: str) -> dict:
-    properties = dict(ACTION_FIELDS[action])
-    properties["version"] = VERSION
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
-    if ACTION_REQUIRED.get(action):
-        schema["required"] = ACTION_REQUIRED[action]
-    return schema
 
 
 def build_openapi(server_url: str) -> dict:
@@ -151,10 +137,10 @@ def build_openapi(server_url: str) -> dict:
             "summary": f"Action `{action}`",
             "requestBody": {
                 "required": False,
-                "content": {"application/json": {"schema": _action_path(action)}},
+                "content": {"application/json": {"schema": action_schema(action)}},
             },
         }
-        for action in ACTION_FIELDS
+        for action in SPECS
     }
     return {
         "openapi": "3.0.3",
@@ -411,7 +397,7 @@ def build_openapi(server_url: str) -> dict:
                             "name": "action",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string", "enum": list(ACTION_FIELDS)},
+                            "schema": {"type": "string", "enum": list(SPECS)},
                         },
                         {
                             "name": "If-Match",
@@ -425,7 +411,7 @@ def build_openapi(server_url: str) -> dict:
                         "required": False,
                         "content": {
                             "application/json": {
-                                "schema": {"oneOf": [_ref(f"Action_{a}") for a in ACTION_FIELDS]}
+                                "schema": {"oneOf": [_ref(f"Action_{a}") for a in SPECS]}
                             }
                         },
                     },

@@ -12,7 +12,7 @@ from app.api import bp
 from app.api.auth import token_required
 from app.api.models import IdempotencyKey
 from app.api.openapi import build_openapi
-from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
+from app.api.schema import CASE_FIELDS, COMPLAINANT_FIELDS, action_fields
 from app.auth.models import CENTER_ROLES
 from app.cases.access import (
     complainant_view,
@@ -336,7 +336,7 @@ def case_action(case_id: int, action: str):
         )
     if version is None and request.headers.get("If-Match"):
         version = request.headers["If-Match"].strip('"')
-    _refuse_unknown(data, ACTION_FIELDS[action])
+    _refuse_unknown(data, action_fields(action))
     perform_action(case, action, user, data, expected_version=version)
     db.session.commit()
     return jsonify(case_detail(case, user))
