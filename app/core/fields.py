@@ -158,9 +158,8 @@ class Decision(Field):
 
     def json_schema(self) -> dict:
         schema = super().json_schema()
-        schema.setdefault(
-            "description", f"true: {self.yes[1]}; false: {self.no[1]}"
-        )  # the labels of the two web buttons
+        # What the two buttons of the web form say, for the API's readers.
+        schema.setdefault("description", f"true: {self.yes[1]}; false: {self.no[1]}")
         return schema
 
     def form_field(self):
