@@ -1,6 +1,7 @@
 """The OpenAPI 3 document, built from the same field lists the API enforces."""
 
 from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
+from app.cases.models import SubjectKind
 from app.cases.specs import SPECS
 from app.cases.workflow import State
 
@@ -342,7 +343,7 @@ def build_openapi(server_url: str) -> dict:
                             "name": "subject_kind",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "enum": ["unit", "staff", "unit_leader"]},
+                            "schema": {"type": "string", "enum": [k.value for k in SubjectKind]},
                         },
                     ],
                     "responses": {

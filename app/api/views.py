@@ -22,7 +22,7 @@ from app.cases.access import (
     visible_cases,
 )
 from app.cases.actions import perform_action
-from app.cases.models import Case, Category
+from app.cases.models import Case, Category, SubjectKind
 from app.cases.workflow import ACTIONS, State, allowed_actions
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -357,7 +357,7 @@ def routing_suggest():
     unit = read_unit(errors, "respondent_unit_code", request.args.get("respondent_unit_code"))
     category = read_category(errors, "category_code", request.args.get("category_code"))
     subject_kind = errors.choice(
-        "subject_kind", request.args.get("subject_kind") or "unit", ["unit", "staff", "unit_leader"]
+        "subject_kind", request.args.get("subject_kind") or "unit", list(SubjectKind)
     )
     errors.raise_if_any()
     suggestion = suggest_route(unit, category, subject_kind)

@@ -91,7 +91,8 @@ class Text(Field):
         return {**super().json_schema(), "maxLength": self.max_length}
 
     def form_field(self):
-        return (TextAreaField if self.multiline else StringField)(self.label)
+        field = TextAreaField if self.multiline else StringField
+        return field(self.label, render_kw={"maxlength": self.max_length})
 
 
 class Integer(Field):
@@ -133,7 +134,20 @@ class Integer(Field):
 
     def form_field(self):
         # Text in, so that whatever was typed reaches the one check here.
-        return StringField(self.label, widget=NumberInput())
+        return StringField(self.label, widget=_LimitedNumberInput(self))
+
+
+class _LimitedNumberInput(NumberInput):
+    """A number box whose min and max are the field's limits when the page is drawn."""
+
+    def __init__(self, declared: Integer):
+        super().__init__()
+        self.declared = declared
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("min", _limit(self.declared.low))
+        kwargs.setdefault("max", _limit(self.declared.high))
+        return super().__call__(field, **kwargs)
 
 
 class Decision(Field):
@@ -256,7 +270,7 @@ class Reference(Field):
     def form_field(self):
         if self.picker:
             return SelectField(self.label, validate_choice=False)
-        return StringField(self.label)
+        return StringField(self.label, render_kw={"maxlength": self.max_length})
 
 
 class IdReference(Field):

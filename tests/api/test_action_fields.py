@@ -1,5 +1,7 @@
 """Each action's fields are declared once: the web form, the API and OpenAPI agree with it."""
 
+import re
+
 import pytest
 from flask_babel import force_locale
 
@@ -28,6 +30,16 @@ def limits(field) -> dict:
 
 def described(schema: dict) -> dict:
     return {k: schema[k] for k in ("maxLength", "minimum", "maximum", "enum") if k in schema}
+
+
+def drawn(html: str) -> dict:
+    """The limits a web form field carries in its HTML, in the words of JSON schema."""
+    found = {}
+    for attribute, key in (("maxlength", "maxLength"), ("min", "minimum"), ("max", "maximum")):
+        match = re.search(rf' {attribute}="(\d+)"', html)
+        if match:
+            found[key] = int(match.group(1))
+    return found
 
 
 @pytest.fixture
@@ -72,6 +84,10 @@ def test_form_api_and_openapi_are_the_spec(app, client):
                     continue
                 choices = getattr(form[name], "choices", None) or []
                 offered = [str(c.value) for c in choices]
+                expected = {k: v for k, v in limits(field).items() if k != "enum"}
+                if isinstance(field, Reference) and field.picker:
+                    expected = {}  # a select offers only what exists
+                assert drawn(str(form[name]())) == expected, (action, name)
                 if isinstance(field, Choice):
                     assert offered == field.values, (action, name)
                 if isinstance(field, Decision):
@@ -93,6 +109,10 @@ def test_extension_days_maximum_follows_the_config(app, client, make_case, token
     monkeypatch.setitem(app.config, "MAX_EXTENSION_DAYS", 20)
     r = act(client, tokens["handler"], case.id, "request_extension", days=18, reason="核查")
     assert r.status_code == 200, r.json
+    case = make_case("dispatch", "sign")
+    login(client, "handler")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]* max="20"[^>]* name="days"', page)
 
 
 def test_a_bad_field_over_the_api_is_named_by_its_label_once(client, make_case, tokens):
