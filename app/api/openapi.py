@@ -1,12 +1,8 @@
 """The OpenAPI 3 document, built from the same field lists the API enforces."""
 
-from app.api.schema import (
-    ACTION_FIELDS,
-    ACTION_REQUIRED,
-    CASE_FIELDS,
-    CASE_REQUIRED,
-    VERSION,
-)
+from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
+from app.cases.models import SubjectKind
+from app.cases.specs import SPECS
 from app.cases.workflow import State
 from app.core.access_log import AccessChannel
 
@@ -48,15 +44,6 @@ def _json(schema: dict, description: str = "OK") -> dict:
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _action_path(action: str) -> dict:
-    properties = dict(ACTION_FIELDS[action])
-    properties["version"] = VERSION
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
-    if ACTION_REQUIRED.get(action):
-        schema["required"] = ACTION_REQUIRED[action]
-    return schema
 
 
 def build_openapi(server_url: str) -> dict:
@@ -169,10 +156,10 @@ def build_openapi(server_url: str) -> dict:
             "summary": f"Action `{action}`",
             "requestBody": {
                 "required": False,
-                "content": {"application/json": {"schema": _action_path(action)}},
+                "content": {"application/json": {"schema": action_schema(action)}},
             },
         }
-        for action in ACTION_FIELDS
+        for action in SPECS
     }
     return {
         "openapi": "3.0.3",
@@ -375,7 +362,7 @@ def build_openapi(server_url: str) -> dict:
                             "name": "subject_kind",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "enum": ["unit", "staff", "unit_leader"]},
+                            "schema": {"type": "string", "enum": [k.value for k in SubjectKind]},
                         },
                     ],
                     "responses": {
@@ -473,7 +460,7 @@ def build_openapi(server_url: str) -> dict:
                             "name": "action",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string", "enum": list(ACTION_FIELDS)},
+                            "schema": {"type": "string", "enum": list(SPECS)},
                         },
                         {
                             "name": "If-Match",
@@ -487,7 +474,7 @@ def build_openapi(server_url: str) -> dict:
                         "required": False,
                         "content": {
                             "application/json": {
-                                "schema": {"oneOf": [_ref(f"Action_{a}") for a in ACTION_FIELDS]}
+                                "schema": {"oneOf": [_ref(f"Action_{a}") for a in SPECS]}
                             }
                         },
                     },

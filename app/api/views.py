@@ -12,7 +12,7 @@ from app.api import bp
 from app.api.auth import token_required
 from app.api.models import IdempotencyKey
 from app.api.openapi import build_openapi
-from app.api.schema import ACTION_FIELDS, CASE_FIELDS, COMPLAINANT_FIELDS
+from app.api.schema import CASE_FIELDS, COMPLAINANT_FIELDS, action_fields
 from app.auth.models import CASE_READER_ROLES, CENTER_ROLES
 from app.cases.access import (
     ACCESS_LOG_ROLES,
@@ -24,7 +24,7 @@ from app.cases.access import (
     visible_cases,
 )
 from app.cases.actions import perform_action
-from app.cases.models import Case, Category
+from app.cases.models import Case, Category, SubjectKind
 from app.cases.workflow import ACTIONS, State, allowed_actions
 from app.core.access_log import AccessChannel
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -376,7 +376,7 @@ def case_action(case_id: int, action: str):
         )
     if version is None and request.headers.get("If-Match"):
         version = request.headers["If-Match"].strip('"')
-    _refuse_unknown(data, ACTION_FIELDS[action])
+    _refuse_unknown(data, action_fields(action))
     perform_action(case, action, user, data, expected_version=version)
     # The answer is the case detail, complainant included: a view like GET.
     log_identity_view(case, user, AccessChannel.API)
@@ -398,7 +398,7 @@ def routing_suggest():
     unit = read_unit(errors, "respondent_unit_code", request.args.get("respondent_unit_code"))
     category = read_category(errors, "category_code", request.args.get("category_code"))
     subject_kind = errors.choice(
-        "subject_kind", request.args.get("subject_kind") or "unit", ["unit", "staff", "unit_leader"]
+        "subject_kind", request.args.get("subject_kind") or "unit", list(SubjectKind)
     )
     errors.raise_if_any()
     suggestion = suggest_route(unit, category, subject_kind)

@@ -10,16 +10,17 @@ from app.core.validation import FieldErrors
 from app.extensions import db
 
 
+def get_category_by_code(code: str) -> Category | None:
+    """Return the active category with ``code``, or None."""
+    return db.session.scalar(
+        sa.select(Category).where(Category.code == code, Category.active.is_(True))
+    )
+
+
 def read_category(errors: FieldErrors, name: str, value, *, required: bool = True):
     """Read an active category by code, recording why it is not acceptable."""
     code = errors.text(name, value, max_length=40, required=required)
-    category = (
-        db.session.scalar(
-            sa.select(Category).where(Category.code == code, Category.active.is_(True))
-        )
-        if code
-        else None
-    )
+    category = get_category_by_code(code) if code else None
     if code and category is None:
         errors.add(name, _l("No such category."))
     return category

@@ -9,26 +9,25 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.cases.engine import apply_transition
-from app.cases.inputs import TEXT_MAX, read_decision
+from app.cases.inputs import decision_outcome
 from app.cases.models import (
     Assignment,
     AssignmentRole,
     Case,
     Contribution,
     Extension,
-    Finding,
     Reply,
     ReturnRequest,
 )
 from app.cases.notify import notify_center, notify_unit, notify_user
+from app.cases.specs import SPECS
 from app.cases.workflow import check_transition, pending_reply, unanswered_order
 from app.core.errors import InvalidTransition
 from app.core.types import utcnow
-from app.core.validation import FieldErrors
 from app.deadlines.services import stop_clock
 from app.extensions import db
 from app.units.models import Unit
-from app.units.services import descendant_ids, get_unit_by_code
+from app.units.services import descendant_ids
 
 
 def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -45,15 +44,8 @@ def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 def request_return(case: Case, actor: User, data: dict[str, Any]) -> None:
     """The lead unit says the case is not theirs (退单); its clocks keep running meanwhile."""
     t = check_transition(case, "request_return", actor)
-    errors = FieldErrors()
-    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
-    code = errors.text(
-        "suggested_unit_code", data.get("suggested_unit_code"), max_length=40, required=False
-    )
-    suggested = get_unit_by_code(code) if code else None
-    if code and suggested is None:
-        errors.add("suggested_unit_code", _l("No such unit."))
-    errors.raise_if_any()
+    values = SPECS["request_return"].read(data)
+    reason, suggested = values["reason"], values["suggested_unit_code"]
     now = utcnow()
     lead = case.lead_assignment
     case.return_requests.append(
@@ -83,10 +75,8 @@ def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     Departments never write to the complainant: the reply goes to the center only.
     """
     t = check_transition(case, "reply", actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
-    finding = errors.choice("finding", data.get("finding"), list(Finding))
-    errors.raise_if_any()
+    values = SPECS["reply"].read(data)
+    text, finding = values["text"], values["finding"]
     now = utcnow()
     lead = case.lead_assignment
     reply = Reply(
@@ -106,8 +96,9 @@ def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def sign_off_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     """The unit lead approves a handler's reply (it goes to the center) or returns it."""
-    errors = FieldErrors()
-    approve, note, outcome = read_decision(data, "approve", ("approve", "reject"), errors)
+    values, errors = SPECS["sign_off"].collect(data)
+    approve, note = values["approve"], values["note"]
+    outcome = decision_outcome(values, "approve", ("approve", "reject"), errors)
     t = check_transition(case, "sign_off", actor, outcome)
     reply = pending_reply(case)
     errors.raise_if_any()
@@ -138,18 +129,8 @@ def request_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
         raise InvalidTransition(
             _l("At most %(n)d extensions are allowed.", n=config["MAX_EXTENSIONS"])
         )
-    errors = FieldErrors()
-    days = data.get("days")
-    if isinstance(days, str) and days.strip().isdigit():
-        days = int(days)
-    if (
-        isinstance(days, bool)
-        or not isinstance(days, int)
-        or not (1 <= days <= config["MAX_EXTENSION_DAYS"])
-    ):
-        errors.add("days", _l("Between 1 and %(n)d working days.", n=config["MAX_EXTENSION_DAYS"]))
-    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
-    errors.raise_if_any()
+    values = SPECS["request_extension"].read(data)
+    days, reason = values["days"], values["reason"]
     now = utcnow()
     lead = case.lead_assignment
     case.extensions.append(
@@ -179,16 +160,10 @@ def units_below(unit: Unit) -> set[int]:
 def sub_dispatch(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Pass the case down to a unit below (下派); the lead unit stays responsible."""
     t = check_transition(case, "sub_dispatch", actor)
-    errors = FieldErrors()
-    code = errors.text("unit_code", data.get("unit_code"), max_length=40)
-    note = errors.text(
-        "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
-    )
-    unit = get_unit_by_code(code) if code else None
+    values, errors = SPECS["sub_dispatch"].collect(data)
+    unit, note = values["unit_code"], values["note"]
     lead = case.lead_assignment
-    if code and unit is None:
-        errors.add("unit_code", _l("No such unit."))
-    elif unit is not None and unit.id not in units_below(lead.unit):
+    if unit is not None and unit.id not in units_below(lead.unit):
         errors.add("unit_code", _l("Work can only be passed to a unit below yours."))
     elif unit is not None and any(a.unit_id == unit.id for a in case.active_assignments):
         errors.add("unit_code", _l("That unit already works on this case."))
@@ -215,9 +190,7 @@ def sub_dispatch(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def _contribute(case: Case, actor: User, data: dict[str, Any], action: str, kind: str) -> None:
     t = check_transition(case, action, actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
-    errors.raise_if_any()
+    text = SPECS[action].read(data)["text"]
     now = utcnow()
     mine = {a.unit_id for a in case.active_assignments if a.role == kind}
     unit_id = actor.unit_id if actor.unit_id in mine else next(iter(mine))
@@ -242,9 +215,7 @@ def sub_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
 def report_rectification(case: Case, actor: User, data: dict[str, Any]) -> None:
     """The lead unit reports what it put right (整改报告); the rectify clock stops."""
     t = check_transition(case, "report_rectification", actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
-    errors.raise_if_any()
+    text = SPECS["report_rectification"].read(data)["text"]
     now = utcnow()
     clock = stop_clock(case, "rectify", now)
     apply_transition(case, t, actor, {"text": text, "late": bool(clock and clock.late)}, now)
@@ -254,9 +225,7 @@ def report_rectification(case: Case, actor: User, data: dict[str, Any]) -> None:
 def answer_order(case: Case, actor: User, data: dict[str, Any]) -> None:
     """The lead unit answers the earliest open supervision order (督办回复)."""
     t = check_transition(case, "answer_order", actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
-    errors.raise_if_any()
+    text = SPECS["answer_order"].read(data)["text"]
     now = utcnow()
     order = unanswered_order(case)
     order.response, order.responded_at = text, now

@@ -122,6 +122,24 @@ RESOLVED_LABELS = register_labels(
 )
 
 
+class VisitMethod(enum.StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    WEB = "web"
+    VISIT = "visit"
+
+
+VISIT_METHOD_LABELS = register_labels(
+    "visit_method",
+    {
+        VisitMethod.PHONE: _l("Phone"),
+        VisitMethod.SMS: _l("SMS"),
+        VisitMethod.WEB: _l("Web"),
+        VisitMethod.VISIT: _l("In person"),
+    },
+)
+
+
 class AssignmentRole(enum.StrEnum):
     LEAD = "lead"
     ASSIST = "assist"
@@ -404,7 +422,7 @@ class Visit(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     visited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    method: Mapped[str] = mapped_column(sa.String(16), default="phone")
+    method: Mapped[str] = mapped_column(sa.String(16), default=VisitMethod.PHONE)
     satisfaction: Mapped[str] = mapped_column(sa.String(24))
     resolved: Mapped[str] = mapped_column(sa.String(8))
     note: Mapped[str] = mapped_column(sa.Text, default="")

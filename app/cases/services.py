@@ -8,30 +8,19 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role, User
-from app.cases.categories import read_category
 from app.cases.engine import apply_transition, record_case_event
-from app.cases.inputs import TEXT_MAX, find_merge_target, read_assist_units, read_decision
-from app.cases.models import (
-    Assignment,
-    AssignmentRole,
-    Case,
-    Resolved,
-    Satisfaction,
-    SubjectKind,
-    Urgency,
-    Visit,
-)
+from app.cases.inputs import decision_outcome
+from app.cases.models import Assignment, AssignmentRole, Case, Satisfaction, Visit
 from app.cases.notify import notify_center, notify_unit, set_public_reply
+from app.cases.specs import SPECS
 from app.cases.workflow import State, check_transition, pending_extension
 from app.core.errors import Forbidden
 from app.core.types import utcnow
-from app.core.validation import FieldErrors
 from app.core.workflow import SYSTEM
 from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, stop_clock
 from app.extensions import db
 from app.notifications.services import message_locale
 from app.units.models import UnitKind
-from app.units.services import get_unit_by_code, read_unit
 
 
 def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> None:
@@ -44,20 +33,12 @@ def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> Non
 def classify_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Set or correct what the complaint is about while it is being screened."""
     t = check_transition(case, "classify", actor)
-    errors = FieldErrors()
-    unit = read_unit(errors, "respondent_unit_code", data.get("respondent_unit_code"))
-    category = read_category(errors, "category_code", data.get("category_code"))
-    subject_kind = errors.choice(
-        "subject_kind", data.get("subject_kind") or case.subject_kind, list(SubjectKind)
-    )
-    urgency = errors.choice("urgency", data.get("urgency") or case.urgency, list(Urgency))
-    staff = errors.text(
-        "respondent_staff",
-        data.get("respondent_staff", case.respondent_staff),
-        max_length=120,
-        required=False,
-    )
-    errors.raise_if_any()
+    values = SPECS["classify"].read(data)
+    unit, category = values["respondent_unit_code"], values["category_code"]
+    subject_kind = values["subject_kind"] or case.subject_kind
+    urgency = values["urgency"] or case.urgency
+    # Left out, the staff named stay; given empty, they are cleared.
+    staff = values["respondent_staff"] if "respondent_staff" in data else case.respondent_staff
     changes = {}
     for attr, new, shown in (
         ("respondent_unit_id", unit.id, unit.code),
@@ -76,26 +57,15 @@ def classify_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Send a screened case to its lead unit and start the sign and handle clocks."""
     t = check_transition(case, "dispatch", actor)
-    errors = FieldErrors()
-    code = errors.text("unit_code", data.get("unit_code"), max_length=40)
-    note = errors.text(
-        "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
-    )
-    override = errors.text(
-        "override_reason",
-        data.get("override_reason"),
-        max_length=TEXT_MAX,
-        required=False,
-        multiline=True,
-    )
-    unit = get_unit_by_code(code) if code else None
+    values, errors = SPECS["dispatch"].collect(data)
+    unit, assists = values["unit_code"], values["assist_unit_codes"]
+    note, override = values["note"], values["override_reason"]
     if case.respondent_unit_id is None or case.category_id is None:
         errors.add("unit_code", _l("Classify the case (unit and category) before dispatching."))
-    if code and unit is None:
-        errors.add("unit_code", _l("No such unit."))
-    elif unit is not None and unit.kind == UnitKind.COMPLAINT_CENTER:
+    if unit is not None and unit.kind == UnitKind.COMPLAINT_CENTER:
         errors.add("unit_code", _l("Cases are dispatched to handling units, not to the center."))
-    assists = read_assist_units(errors, data.get("assist_unit_codes"), unit)
+    if unit is not None and unit in assists:
+        errors.add("assist_unit_codes", _l("The lead unit cannot also assist."))
     suggestion = suggest_for(case) if case.respondent_unit_id and case.category_id else None
     overridden = suggestion is not None and unit is not None and suggestion.unit != unit
     if overridden and not override:
@@ -163,12 +133,8 @@ def suggest_for(case: Case):
 def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Decline a case (不予受理) with the reason and where to go instead, told once."""
     t = check_transition(case, "reject", actor)
-    errors = FieldErrors()
-    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
-    advice = errors.text(
-        "advice", data.get("advice"), max_length=TEXT_MAX, required=False, multiline=True
-    )
-    errors.raise_if_any()
+    values = SPECS["reject"].read(data)
+    reason, advice = values["reason"], values["advice"]
     now = utcnow()
     stop_all_clocks(case, now)
     case.closed_at = now
@@ -190,9 +156,7 @@ def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 def invalidate_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Close an invalid submission (无效件): no complaint in it, spam, or unintelligible."""
     t = check_transition(case, "invalidate", actor)
-    errors = FieldErrors()
-    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
-    errors.raise_if_any()
+    reason = SPECS["invalidate"].read(data)["reason"]
     now = utcnow()
     stop_all_clocks(case, now)
     case.closed_at = now
@@ -202,9 +166,7 @@ def invalidate_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 def resolve_directly(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Answer the complainant at once and close (直办), without dispatching."""
     t = check_transition(case, "resolve_directly", actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX * 4, multiline=True)
-    errors.raise_if_any()
+    text = SPECS["resolve_directly"].read(data)["text"]
     now = utcnow()
     stop_all_clocks(case, now)
     case.closed_at = now
@@ -215,13 +177,16 @@ def resolve_directly(case: Case, actor: User, data: dict[str, Any]) -> None:
 def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Close a duplicate (并单) with a pointer to the case it repeats."""
     t = check_transition(case, "merge", actor)
-    errors = FieldErrors()
-    target = find_merge_target(data, errors)
-    if target is not None:
-        if target.id == case.id:
-            errors.add("case_id", _l("A case cannot be merged into itself."))
-        elif target.state == State.MERGED:
-            errors.add("case_id", _l("That case is itself merged; merge into its original."))
+    values, errors = SPECS["merge"].collect(data)
+    # The number is what people see; the id is still accepted from older API clients.
+    given = "case_number" if data.get("case_number") not in (None, "") else "case_id"
+    target = values[given]
+    if given == "case_id" and data.get("case_id") is None:
+        errors.add("case_number", _l("This field is required."))
+    elif target is not None and target.id == case.id:
+        errors.add(given, _l("A case cannot be merged into itself."))
+    elif target is not None and target.state == State.MERGED:
+        errors.add(given, _l("That case is itself merged; merge into its original."))
     errors.raise_if_any()
     now = utcnow()
     stop_all_clocks(case, now)
@@ -235,8 +200,9 @@ def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Approve a return (back to screening for re-routing) or deny it (back to the unit)."""
-    errors = FieldErrors()
-    approve, note, outcome = read_decision(data, "approve", ("approve", "deny"), errors)
+    values, errors = SPECS["decide_return"].collect(data)
+    approve, note = values["approve"], values["note"]
+    outcome = decision_outcome(values, "approve", ("approve", "deny"), errors)
     t = check_transition(case, "decide_return", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -263,16 +229,10 @@ def decide_return(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Pass the unit's reply to the return visit, or send it back to be redone."""
-    errors = FieldErrors()
-    passed, note, outcome = read_decision(data, "pass", ("pass", "send_back"), errors)
-    public_reply = errors.text(
-        "public_reply",
-        data.get("public_reply"),
-        max_length=TEXT_MAX * 4,
-        required=False,
-        multiline=True,
-    )
-    rectify_days = errors.integer("rectify_days", data.get("rectify_days"), 1, 60, required=False)
+    values, errors = SPECS["review"].collect(data)
+    passed, note = values["pass"], values["note"]
+    public_reply, rectify_days = values["public_reply"], values["rectify_days"]
+    outcome = decision_outcome(values, "pass", ("pass", "send_back"), errors)
     t = check_transition(case, "review", actor, outcome)
     errors.raise_if_any()
     now = utcnow()
@@ -308,15 +268,9 @@ def review_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Record the return visit: satisfied closes, unsatisfied sends the case back (重新交办)."""
-    errors = FieldErrors()
-    satisfaction = errors.choice("satisfaction", data.get("satisfaction"), list(Satisfaction))
-    resolved = errors.choice("resolved", data.get("resolved"), list(Resolved))
-    note = errors.text(
-        "note", data.get("note"), max_length=TEXT_MAX, required=False, multiline=True
-    )
-    method = errors.choice(
-        "method", data.get("method") or "phone", ["phone", "sms", "web", "visit"]
-    )
+    values, errors = SPECS["visit"].collect(data)
+    satisfaction, resolved = values["satisfaction"], values["resolved"]
+    method, note = values["method"], values["note"]
     unsatisfied = satisfaction == Satisfaction.UNSATISFIED
     t = check_transition(
         case, "visit", actor, ("redo" if unsatisfied else "close") if satisfaction else None
@@ -353,8 +307,9 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
 
 def decide_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Approve an extension (the handle deadline moves) or deny it; the second needs the lead."""
-    errors = FieldErrors()
-    approve, note, outcome = read_decision(data, "approve", ("approve", "deny"), errors)
+    values, errors = SPECS["decide_extension"].collect(data)
+    approve, note = values["approve"], values["note"]
+    outcome = decision_outcome(values, "approve", ("approve", "deny"), errors)
     t = check_transition(case, "decide_extension", actor, outcome)
     request = pending_extension(case)
     already = sum(1 for e in case.extensions if e.approved)
@@ -385,9 +340,7 @@ def decide_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
 def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Leave a comment on an open case; the other side is told."""
     t = check_transition(case, "comment", actor)
-    errors = FieldErrors()
-    text = errors.text("text", data.get("text"), max_length=TEXT_MAX, multiline=True)
-    errors.raise_if_any()
+    text = SPECS["comment"].read(data)["text"]
     apply_transition(case, t, actor, {"text": text}, utcnow())
     subject = _l("Comment on %(number)s", number=case.number)
     if actor.has_role(Role.OPERATOR, Role.CENTER_LEAD):
@@ -400,9 +353,7 @@ def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
 def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Reopen a closed case for screening again (center lead only, reason required)."""
     t = check_transition(case, "reopen", actor)
-    errors = FieldErrors()
-    reason = errors.text("reason", data.get("reason"), max_length=TEXT_MAX, multiline=True)
-    errors.raise_if_any()
+    reason = SPECS["reopen"].read(data)["reason"]
     now = utcnow()
     case.closed_at = None
     case.reopen_count += 1

@@ -17,15 +17,16 @@ from app.cases.access import (
 )
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
-from app.cases.forms import ACTION_FORMS
-from app.cases.models import Channel
+from app.cases.forms import ACTION_FORMS, ActionForm
+from app.cases.models import Case, Channel
 from app.cases.queries import WorklistFilter, state_counts, worklist_select
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
 from app.core.access_log import AccessChannel
+from app.core.errors import ValidationFailed
 from app.core.labels import label
 from app.core.permissions import roles_required
-from app.core.validation import strip_control
+from app.core.validation import labelled, strip_control
 from app.extensions import db
 from app.units.services import handling_units, return_counts, unit_picker_choices
 
@@ -84,6 +85,11 @@ def worklist():
 def show(case_id: int):
     """Show one case with its clocks, timeline and the actions allowed now."""
     case = get_visible_or_404(case_id, current_user)
+    return _render_case(case)
+
+
+def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
+    """Render the case page; ``posted`` is an action's form sent back with its messages."""
     forms = {}
     for action in allowed_actions(case, current_user):
         form = ACTION_FORMS[action](formdata=None, version=case.version)
@@ -97,6 +103,8 @@ def show(case_id: int):
         if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
             forms["dispatch"].unit_code.data = suggestion.unit.code
     primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
+    if posted is not None and posted[0] in forms:
+        primary, forms[posted[0]] = posted
     html = render_template(
         "cases/show.html",
         case=case,
@@ -135,12 +143,26 @@ def act(case_id: int, action: str):
     case = get_visible_or_404(case_id, current_user)
     form = ACTION_FORMS[action]()
     _fill_choices(form)
-    if not form.validate():
+    if not form.validate():  # only the CSRF token: the fields are the service's to check
         for name, errors in form.errors.items():
-            field = getattr(form, name, None)
-            flash(f"{field.label.text if field else name}: {'; '.join(errors)}", "error")
+            flash(labelled(form[name].label.text, "; ".join(errors)), "error")
         return redirect(url_for("cases.show", case_id=case.id)), 303
-    perform_action(case, action, current_user, form.to_data(), expected_version=form.version.data)
+    try:
+        perform_action(
+            case, action, current_user, form.to_data(), expected_version=form.version.data
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _show_errors(case, action, form, error), 422
     db.session.commit()
     flash(_("Done: %(action)s", action=label(action, "action")), "success")
     return redirect(url_for("cases.show", case_id=case.id)), 303
+
+
+def _show_errors(case: Case, action: str, form: ActionForm, error: ValidationFailed):
+    """Show the case again with what was typed, each message beside its field."""
+    flash(error.message, "error")
+    for name, message in error.fields.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+    return _render_case(case, posted=(action, form))

@@ -7,10 +7,18 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = str(message)
         self.fields = fields or {}
+        # How people call each field of ``fields`` (its key when not given).
+        self.labels = labels or {}
 
 
 class NotFound(DomainError):

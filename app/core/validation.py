@@ -1,7 +1,10 @@
 """Checks on user text shared by forms, the API and services."""
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import ValidationFailed
@@ -17,11 +20,22 @@ def strip_control(value: str | None, max_length: int = 200) -> str:
     return _CONTROL.sub("", value or "").strip()[:max_length]
 
 
-class FieldErrors:
-    """Collects one message per bad field and raises them together."""
+def labelled(label, message) -> str:
+    """Return ``message`` prefixed by a field's label, with a full-width colon in Chinese."""
+    locale = get_locale()
+    colon = "：" if locale is not None and locale.language == "zh" else ": "
+    return f"{label}{colon}{message}"
 
-    def __init__(self) -> None:
+
+class FieldErrors:
+    """Collects one message per bad field and raises them together.
+
+    ``labels`` names the fields for people; a field without one is named by its key.
+    """
+
+    def __init__(self, labels: Mapping[str, Any] | None = None) -> None:
         self.errors: dict[str, str] = {}
+        self.labels = dict(labels or {})
 
     def add(self, name: str, message) -> None:
         self.errors.setdefault(name, str(message))
@@ -85,6 +99,11 @@ class FieldErrors:
         return value
 
     def raise_if_any(self) -> None:
+        """Raise ValidationFailed naming the first bad field by its label, if any."""
         if self.errors:
-            first = next(iter(self.errors.items()))
-            raise ValidationFailed(f"{first[0]}: {first[1]}", fields=dict(self.errors))
+            name, message = next(iter(self.errors.items()))
+            raise ValidationFailed(
+                labelled(self.labels.get(name, name), message),
+                fields=dict(self.errors),
+                labels={n: str(self.labels.get(n, n)) for n in self.errors},
+            )

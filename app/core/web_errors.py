@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.validation import labelled
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,11 @@ def init_app(app: Flask) -> None:
                 message=error.message,
                 back_url=_back_target(),
             ), error.status
-        flash(error.message, "error")
-        if error.fields:
-            for name, message in error.fields.items():
-                flash(f"{name}: {message}", "error")
+        # Each bad field once, by its label; the message names only the first.
+        for name, message in error.fields.items():
+            flash(labelled(error.labels.get(name, name), message), "error")
+        if not error.fields:
+            flash(error.message, "error")
         return redirect(_back_target()), 303
 
     @app.errorhandler(CSRFError)

@@ -187,9 +187,10 @@ def test_api_authorization(client, people, action):
 @pytest.mark.parametrize("action", list(MATRIX))
 def test_web_authorization(client, people, action):
     allowed = MATRIX[action][2]
+    # The web form names the decision like the API; its buttons say which way.
     form_data = {
-        "approve": {"decision": "approve"},
-        "pass": {"decision": "pass"},
+        "approve": {"approve": "approve"},
+        "pass": {"pass": "pass"},
     }
     for username in USERS:
         case = prepare(people, action)

@@ -269,7 +269,9 @@ def test_the_lead_unit_answers_a_supervision_order_once(client, dispatched, org)
     page = client.get(f"/cases/{dispatched.id}").get_data(as_text=True)
     assert "action-answer_order" in page and "回复逾期" in page  # due 16 March
     response = client.post(f"/cases/{dispatched.id}/answer_order", data={"text": ""})
-    assert response.status_code == 303  # refused with a message, nothing stored
+    # Refused with the form shown again, the message beside the field; nothing stored.
+    assert response.status_code == 422
+    assert "督办回复内容：此项为必填项。" in response.get_data(as_text=True)
     db.session.expire_all()
     assert notices()[0].responded_at is None
     perform_action(dispatched, "answer_order", org["users"]["handler"], {"text": "已约谈整改"})

@@ -1,0 +1,389 @@
+"""Declared input fields: one declaration read by services and turned into forms and schemas.
+
+A domain declares each operation's fields once as a ``Spec`` (``app/cases/specs.py``);
+the service reads its input with ``SPEC.read(data)``, the web form class is built from
+it (``app/core/forms.py: form_class``) and the API's JSON schema comes from
+``SPEC.json_schema()``. Limits may be callables, read when used, so that they follow the
+app's config. Messages name the field by its label (``validation.labelled``).
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import NumberInput
+
+from app.core.forms import select_choices
+from app.core.labels import CHOICE_LABELS
+from app.core.validation import FieldErrors
+
+Limit = int | Callable[[], int]
+
+
+def _limit(value: Limit) -> int:
+    return value() if callable(value) else value
+
+
+class Field:
+    """One named input value: how to read it, offer it in a form and describe it."""
+
+    json_type = "string"
+
+    def __init__(
+        self, name: str, label, *, required: bool = False, description=None, api_only=False
+    ):
+        self.name = name
+        self.label = label
+        self.required = required
+        self.description = description
+        # Accepted from API clients for compatibility, not offered in the web form.
+        self.api_only = api_only
+
+    def read(self, value, errors: FieldErrors) -> Any:
+        """Return ``value`` checked and converted, or record on ``errors`` why not."""
+        raise NotImplementedError
+
+    def json_schema(self) -> dict:
+        schema: dict[str, Any] = {"type": self.json_type, "title": str(self.label)}
+        if self.description is not None:
+            schema["description"] = str(self.description)
+        if self.api_only:
+            schema["deprecated"] = True
+        return schema
+
+    def form_field(self):
+        """Return the unbound WTForms field; the service does the checking."""
+        return StringField(self.label)
+
+    def from_form(self, value) -> Any:
+        """Return what the web form posted in the shape API clients send."""
+        return value
+
+    def _missing(self, value) -> bool:
+        return value is None or value == "" or value == []
+
+
+class Text(Field):
+    """A line of text, or several (``multiline``), stripped, without control characters."""
+
+    def __init__(self, name: str, label, *, max_length: int, multiline: bool = False, **kw):
+        super().__init__(name, label, **kw)
+        self.max_length = max_length
+        self.multiline = multiline
+
+    def read(self, value, errors: FieldErrors) -> str:
+        return errors.text(
+            self.name,
+            value,
+            max_length=self.max_length,
+            required=self.required,
+            multiline=self.multiline,
+        )
+
+    def json_schema(self) -> dict:
+        return {**super().json_schema(), "maxLength": self.max_length}
+
+    def form_field(self):
+        field = TextAreaField if self.multiline else StringField
+        return field(self.label, render_kw={"maxlength": self.max_length})
+
+
+class Integer(Field):
+    """A whole number within ``low``..``high`` (each a number or a callable giving one)."""
+
+    json_type = "integer"
+
+    def __init__(self, name: str, label, *, low: Limit, high: Limit, range_message=None, **kw):
+        super().__init__(name, label, **kw)
+        self.low, self.high = low, high
+        self.range_message = range_message or (
+            lambda low, high: _l("Between %(low)d and %(high)d.", low=low, high=high)
+        )
+
+    def read(self, value, errors: FieldErrors) -> int | None:
+        if isinstance(value, str):
+            value = value.strip()
+        if self._missing(value):
+            if self.required:
+                errors.add(self.name, _l("This field is required."))
+            return None
+        if isinstance(value, str) and value.isdecimal() and value.isascii():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors.add(self.name, _l("Must be a whole number."))
+            return None
+        low, high = _limit(self.low), _limit(self.high)
+        if not low <= value <= high:
+            errors.add(self.name, self.range_message(low, high))
+            return None
+        return value
+
+    def json_schema(self) -> dict:
+        return {
+            **super().json_schema(),
+            "minimum": _limit(self.low),
+            "maximum": _limit(self.high),
+        }
+
+    def form_field(self):
+        # Text in, so that whatever was typed reaches the one check here.
+        return StringField(self.label, widget=_LimitedNumberInput(self))
+
+
+class _LimitedNumberInput(NumberInput):
+    """A number box whose min and max are the field's limits when the page is drawn."""
+
+    def __init__(self, declared: Integer):
+        super().__init__()
+        self.declared = declared
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("min", _limit(self.declared.low))
+        kwargs.setdefault("max", _limit(self.declared.high))
+        return super().__call__(field, **kwargs)
+
+
+class Decision(Field):
+    """A yes/no answer: a boolean in JSON, two labelled radio buttons on the web."""
+
+    json_type = "boolean"
+
+    def __init__(self, name: str, label, *, yes: tuple[str, Any], no: tuple[str, Any], **kw):
+        kw.setdefault("required", True)
+        super().__init__(name, label, **kw)
+        self.yes, self.no = yes, no
+
+    def read(self, value, errors: FieldErrors) -> bool | None:
+        if value is None:
+            if self.required:
+                errors.add(self.name, _l("This field is required."))
+            return None
+        if not isinstance(value, bool):
+            errors.add(self.name, _l("Must be true or false."))
+            return None
+        return value
+
+    def json_schema(self) -> dict:
+        schema = super().json_schema()
+        # What the two buttons of the web form say, for the API's readers.
+        schema.setdefault("description", f"true: {self.yes[1]}; false: {self.no[1]}")
+        return schema
+
+    def form_field(self):
+        return RadioField(
+            self.label, choices=select_choices([self.yes, self.no]), validate_choice=False
+        )
+
+    def from_form(self, value) -> bool | None:
+        return {self.yes[0]: True, self.no[0]: False}.get(value)
+
+
+class Choice(Field):
+    """One of the values of a label registry kind (``app/core/labels.py``)."""
+
+    def __init__(
+        self,
+        name: str,
+        label,
+        *,
+        kind: str,
+        values: Iterable | None = None,
+        default: str | None = None,
+        radio: bool = False,
+        **kw,
+    ):
+        super().__init__(name, label, **kw)
+        self.kind = kind
+        self._values = None if values is None else [str(v) for v in values]
+        self.default = None if default is None else str(default)
+        self.radio = radio
+
+    @property
+    def values(self) -> list[str]:
+        return self._values or [str(v) for v in CHOICE_LABELS[self.kind]]
+
+    def read(self, value, errors: FieldErrors) -> str | None:
+        if self._missing(value):
+            if self.default is not None:
+                return self.default
+            if self.required:
+                errors.add(self.name, _l("This field is required."))
+            return None
+        if not isinstance(value, str) or value not in self.values:
+            errors.add(self.name, _l("Must be one of: %(choices)s", choices=", ".join(self.values)))
+            return None
+        return value
+
+    def json_schema(self) -> dict:
+        schema = {**super().json_schema(), "enum": self.values}
+        if self.default is not None:
+            schema["default"] = self.default
+        return schema
+
+    def form_field(self):
+        labels = CHOICE_LABELS[self.kind]
+        choices = select_choices((v, labels[v]) for v in self.values)
+        field = RadioField if self.radio else SelectField
+        return field(self.label, choices=choices, default=self.default, validate_choice=False)
+
+
+class Reference(Field):
+    """A code or number that names a record; read as the record (``lookup`` it, or None).
+
+    ``picker`` offers the records in a searchable select on the web instead of a text box.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        label,
+        *,
+        lookup: Callable[[str], Any],
+        not_found,
+        max_length: int = 40,
+        picker: bool = False,
+        **kw,
+    ):
+        super().__init__(name, label, **kw)
+        self.lookup = lookup
+        self.not_found = not_found
+        self.max_length = max_length
+        self.picker = picker
+
+    def read(self, value, errors: FieldErrors) -> Any:
+        code = errors.text(self.name, value, max_length=self.max_length, required=self.required)
+        found = self.lookup(code) if code else None
+        if code and found is None:
+            errors.add(self.name, self.not_found)
+        return found
+
+    def json_schema(self) -> dict:
+        return {**super().json_schema(), "maxLength": self.max_length}
+
+    def form_field(self):
+        if self.picker:
+            return SelectField(self.label, validate_choice=False)
+        return StringField(self.label, render_kw={"maxlength": self.max_length})
+
+
+class IdReference(Field):
+    """A record named by its integer id."""
+
+    json_type = "integer"
+
+    def __init__(self, name: str, label, *, lookup: Callable[[int], Any], not_found, **kw):
+        super().__init__(name, label, **kw)
+        self.lookup = lookup
+        self.not_found = not_found
+
+    def read(self, value, errors: FieldErrors) -> Any:
+        if value is None:
+            if self.required:
+                errors.add(self.name, _l("This field is required."))
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors.add(self.name, _l("Must be a whole number."))
+            return None
+        found = self.lookup(value)
+        if found is None:
+            errors.add(self.name, self.not_found)
+        return found
+
+
+class ReferenceList(Field):
+    """Several codes naming records, each looked up; duplicates count once."""
+
+    json_type = "array"
+
+    def __init__(
+        self,
+        name: str,
+        label,
+        *,
+        lookup: Callable[[str], Any],
+        not_found: Callable[[str], Any],
+        max_length: int = 40,
+        **kw,
+    ):
+        super().__init__(name, label, **kw)
+        self.lookup = lookup
+        self.not_found = not_found
+        self.max_length = max_length
+
+    def read(self, value, errors: FieldErrors) -> list:
+        if self._missing(value):
+            if self.required:
+                errors.add(self.name, _l("This field is required."))
+            return []
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            errors.add(self.name, _l("Must be a list of codes."))
+            return []
+        found = []
+        for code in dict.fromkeys(c.strip() for c in value if c.strip()):
+            record = self.lookup(code) if len(code) <= self.max_length else None
+            if record is None:
+                errors.add(self.name, self.not_found(code))
+            else:
+                found.append(record)
+        return found
+
+    def json_schema(self) -> dict:
+        return {
+            **super().json_schema(),
+            "items": {"type": "string", "maxLength": self.max_length},
+        }
+
+    def form_field(self):
+        return SelectMultipleField(self.label, validate_choice=False)
+
+    def from_form(self, value) -> list:
+        return [c for c in value or [] if c]
+
+
+class Spec:
+    """The ordered fields of one operation."""
+
+    def __init__(self, *fields: Field):
+        self.fields = {f.name: f for f in fields}
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        return {name: f.label for name, f in self.fields.items()}
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name, f in self.fields.items() if f.required]
+
+    def collect(self, data: dict[str, Any]) -> tuple[dict[str, Any], FieldErrors]:
+        """Read every field of ``data``; return the values and the errors, not raised yet.
+
+        For operations with rules across fields: add to the errors, then raise them.
+        """
+        errors = FieldErrors(self.labels)
+        values = {name: f.read(data.get(name), errors) for name, f in self.fields.items()}
+        return values, errors
+
+    def read(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Return the values of ``data`` checked and converted, or raise ValidationFailed."""
+        values, errors = self.collect(data)
+        errors.raise_if_any()
+        return values
+
+    def json_schema(self, extra: dict[str, dict] | None = None) -> dict:
+        """Return the JSON schema of a request body with these fields (and ``extra``)."""
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {name: f.json_schema() for name, f in self.fields.items()},
+            "additionalProperties": False,
+        }
+        schema["properties"].update(extra or {})
+        if self.required:
+            schema["required"] = self.required
+        return schema
