@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.api import bp
@@ -29,6 +30,7 @@ from app.cases.workflow import ACTIONS, State, allowed_actions
 from app.core.access_log import AccessChannel
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.permissions import roles_required
+from app.core.validation import labelled
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.services import list_units
@@ -371,8 +373,9 @@ def case_action(case_id: int, action: str):
     data = _json_object()
     version = data.pop("version", None)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        message = _l("Must be a whole number.")
         raise ValidationFailed(
-            "version: Must be an integer.", fields={"version": "Must be an integer."}
+            labelled(_l("Case version"), message), fields={"version": str(message)}
         )
     if version is None and request.headers.get("If-Match"):
         version = request.headers["If-Match"].strip('"')

@@ -194,6 +194,7 @@ def test_action_field_errors_are_422(api, make_case):
     assert r.status_code == 422 and "colour" in r.json["fields"]
     r = api.act(case.id, "reply", "handler", text="ok", finding="substantiated", version="x")
     assert r.status_code == 422 and "version" in r.json["fields"]
+    assert r.json["message"] == "Case version: Must be a whole number."
     assert api.get(f"/cases/{case.id}", "handler").json["state"] == "handling"
 
 
