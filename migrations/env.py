@@ -88,10 +88,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # A batch operation on SQLite copies a table into a new one and drops the old;
+        # with foreign keys enforced, dropping a table that other rows reference fails.
+        # The pragma has no effect inside a transaction, hence the commit; the check
+        # afterwards refuses a migration that left a dangling reference.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if dangling:
+                raise RuntimeError(f"foreign keys left dangling: {dangling}")
 
 
 if context.is_offline_mode():

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.constraints import enum_check
 from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
@@ -48,6 +49,7 @@ class UserRole(db.Model):
     """One role held by one user."""
 
     __tablename__ = "user_roles"
+    __table_args__ = (enum_check("role", Role),)
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
@@ -57,6 +59,7 @@ class User(UserMixin, db.Model):
     """A staff member who logs in."""
 
     __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("failed_logins >= 0", name="failed_logins"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)

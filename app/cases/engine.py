@@ -6,9 +6,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.cases.models import Case
-from app.cases.workflow import CASE_WORKFLOW, Transition
+from app.cases.workflow import CASE_WORKFLOW, FINAL_STATES, Transition
 from app.core.errors import Conflict
 from app.core.trail import Event, record_event
+from app.extensions import db
 
 
 def record_case_event(
@@ -41,9 +42,24 @@ def apply_transition(
     data: dict[str, Any],
     at: datetime,
     target: str | None = None,
+    **fields: Any,
 ) -> Event:
-    """Move ``case`` along ``transition`` (or to ``target`` for a "go back" row) and record it."""
-    return CASE_WORKFLOW.apply(case, transition, actor, data, at, target)
+    """Move ``case`` along ``transition`` (or to ``target`` for a "go back" row) and record it.
+
+    Closing stamps ``closed_at`` and reopening clears it; ``fields`` are other columns
+    that change with the state (a merge's ``duplicate_of_id``). The database ties them
+    to the state and checks each statement, so they reach it in the same UPDATE: no
+    autoflush may send the state without them.
+    """
+    was_final = case.state in FINAL_STATES
+    with db.session.no_autoflush:
+        event = CASE_WORKFLOW.apply(case, transition, actor, data, at, target)
+        final = case.state in FINAL_STATES
+        if final != was_final:
+            case.closed_at = at if final else None
+        for name, value in fields.items():
+            setattr(case, name, value)
+    return event
 
 
 def check_version(case: Case, expected_version) -> None:

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.cases.workflow import FINAL_STATES, State
+from app.core.constraints import enum_check, one_of
 from app.core.labels import register_labels
 from app.core.trail import Event
 from app.core.types import UTCDateTime, utcnow
@@ -156,10 +158,19 @@ ASSIGNMENT_ROLE_LABELS = register_labels(
 )
 
 
+# What the database accepts as an extension: it catches garbage; the configured
+# MAX_EXTENSION_DAYS, checked by the service, is the policy.
+EXTENSION_DAYS_CEILING = 60
+
+
 class Category(db.Model):
     """A kind of efficiency failure (事项类别) with its severity and time limit."""
 
     __tablename__ = "categories"
+    __table_args__ = (
+        enum_check("severity", Severity),
+        sa.CheckConstraint("handle_days >= 1", name="handle_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
@@ -189,7 +200,23 @@ class Case(db.Model):
     """A complaint (投诉件) travelling through the workflow."""
 
     __tablename__ = "cases"
-    __table_args__ = (sa.Index("ix_cases_state_created", "state", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_cases_state_created", "state", "created_at"),
+        enum_check("state", State),
+        enum_check("channel", Channel),
+        enum_check("subject_kind", SubjectKind),
+        enum_check("urgency", Urgency),
+        enum_check("finding", Finding),
+        # A merged case points to the case it repeats, and only a merged case does.
+        sa.CheckConstraint("(state = 'merged') = (duplicate_of_id IS NOT NULL)", name="merged"),
+        # A case in a final state has its closing moment, and only such a case: the
+        # case engine stamps and clears it with the state (app/cases/engine.py).
+        sa.CheckConstraint(
+            f"({one_of('state', FINAL_STATES)}) = (closed_at IS NOT NULL)", name="closed"
+        ),
+        sa.CheckConstraint("redo_count >= 0", name="redo_count"),
+        sa.CheckConstraint("reopen_count >= 0", name="reopen_count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(32), unique=True)
@@ -305,7 +332,12 @@ class Assignment(db.Model):
     """A unit's part in a case: lead (主办) or assisting (协办)."""
 
     __tablename__ = "assignments"
-    __table_args__ = (sa.Index("ix_assignments_unit_active", "unit_id", "ended_at"),)
+    __table_args__ = (
+        sa.Index("ix_assignments_unit_active", "unit_id", "ended_at"),
+        enum_check("role", AssignmentRole),
+        # A unit below works for the lead unit's assignment that passed the case down.
+        sa.CheckConstraint("(role = 'sub') = (parent_id IS NOT NULL)", name="parent"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -328,6 +360,7 @@ class ReturnRequest(db.Model):
     """A unit's request to hand a case back (退单): not ours, with a reason."""
 
     __tablename__ = "return_requests"
+    __table_args__ = (enum_check("previous_state", State),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -352,6 +385,9 @@ class Extension(db.Model):
     """A request for more time (延期): days and reason, decided by the center."""
 
     __tablename__ = "extensions"
+    __table_args__ = (
+        sa.CheckConstraint(f"days BETWEEN 1 AND {EXTENSION_DAYS_CEILING}", name="days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -374,6 +410,7 @@ class Contribution(db.Model):
     """Input from an assisting unit (协办意见) or a sub-unit's reply upward (下级答复)."""
 
     __tablename__ = "contributions"
+    __table_args__ = (enum_check("kind", [AssignmentRole.ASSIST, AssignmentRole.SUB]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -391,6 +428,7 @@ class Reply(db.Model):
     """The handling unit's reply, its lead's sign-off and the center's review of it."""
 
     __tablename__ = "replies"
+    __table_args__ = (enum_check("finding", Finding),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -417,6 +455,11 @@ class Visit(db.Model):
     """A return visit (回访) to the complainant and its result."""
 
     __tablename__ = "visits"
+    __table_args__ = (
+        enum_check("method", VisitMethod),
+        enum_check("satisfaction", Satisfaction),
+        enum_check("resolved", Resolved),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)

@@ -137,7 +137,6 @@ def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     reason, advice = values["reason"], values["advice"]
     now = utcnow()
     stop_all_clocks(case, now)
-    case.closed_at = now
     # 一次性告知: one complete notice with the reason and the proper channel.
     with message_locale():  # the stored notice is in the system's language
         notice = str(
@@ -159,7 +158,6 @@ def invalidate_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     reason = SPECS["invalidate"].read(data)["reason"]
     now = utcnow()
     stop_all_clocks(case, now)
-    case.closed_at = now
     apply_transition(case, t, actor, {"reason": reason}, now)
 
 
@@ -169,7 +167,6 @@ def resolve_directly(case: Case, actor: User, data: dict[str, Any]) -> None:
     text = SPECS["resolve_directly"].read(data)["text"]
     now = utcnow()
     stop_all_clocks(case, now)
-    case.closed_at = now
     set_public_reply(case, text, now)
     apply_transition(case, t, actor, {"text": text}, now)
 
@@ -190,9 +187,14 @@ def merge_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     errors.raise_if_any()
     now = utcnow()
     stop_all_clocks(case, now)
-    case.duplicate_of_id = target.id
-    case.closed_at = now
-    apply_transition(case, t, actor, {"into": target.number, "into_id": target.id}, now)
+    apply_transition(
+        case,
+        t,
+        actor,
+        {"into": target.number, "into_id": target.id},
+        now,
+        duplicate_of_id=target.id,
+    )
     record_case_event(
         target, actor, "merged_in", data={"from": case.number, "from_id": case.id}, at=now
     )
@@ -297,7 +299,6 @@ def record_visit(case: Case, actor: User, data: dict[str, Any]) -> None:
                 case, lead.unit_id, _l("Case %(number)s must be redone", number=case.number)
             )
     else:
-        case.closed_at = now
         # A rectification still due keeps running after the case is closed.
         stop_all_clocks(case, now, keep=("rectify",))
     apply_transition(
@@ -355,7 +356,6 @@ def reopen_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     t = check_transition(case, "reopen", actor)
     reason = SPECS["reopen"].read(data)["reason"]
     now = utcnow()
-    case.closed_at = None
     case.reopen_count += 1
     start_clock(case, "screen", now)
     apply_transition(case, t, actor, {"reason": reason}, now)

@@ -1,1 +1,1 @@
-"""Small shared pieces: types, errors, numbering, jobs, time and masking."""
+"""Small shared pieces: types, constraints, errors, numbering, jobs, time and masking."""

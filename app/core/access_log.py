@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.constraints import enum_check
 from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
@@ -39,9 +40,7 @@ class IdentityAccess(db.Model):
     __tablename__ = "identity_accesses"
     __table_args__ = (
         sa.Index("ix_identity_accesses_subject", "subject_type", "subject_id", "at"),
-        sa.CheckConstraint(
-            "channel IN ({})".format(", ".join(f"'{c}'" for c in AccessChannel)), name="channel"
-        ),
+        enum_check("channel", AccessChannel),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,20 +7,27 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.constraints import enum_check
 from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
+
+
+class DaySource(enum.StrEnum):
+    CHINESECALENDAR = "chinesecalendar"  # the package's data for the year
+    MANUAL = "manual"  # entered or changed by an admin
 
 
 class CalendarDay(db.Model):
     """One day of the official working-day calendar (调休 included)."""
 
     __tablename__ = "calendar_days"
+    __table_args__ = (enum_check("source", DaySource),)
 
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(sa.Boolean)
     note: Mapped[str] = mapped_column(sa.String(80), default="")
-    source: Mapped[str] = mapped_column(sa.String(40), default="chinesecalendar")
+    source: Mapped[str] = mapped_column(sa.String(40), default=DaySource.CHINESECALENDAR)
     # Who last set the day and when: the calendar decides every deadline, so it is
     # audited. A name, not a key: the record outlives the account.
     changed_by: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
@@ -47,6 +54,11 @@ CLOCK_LABELS = register_labels(
 )
 
 
+class LimitUnit(enum.StrEnum):
+    WORKDAYS = "workdays"
+    HOURS = "hours"
+
+
 class Clock(db.Model):
     """A time limit running on a case: screen, sign, handle, visit or rectify."""
 
@@ -55,6 +67,11 @@ class Clock(db.Model):
         sa.Index("ix_clocks_open_due", "stopped_at", "due_at"),
         sa.Index("ix_clocks_open_prewarn", "stopped_at", "prewarn_at"),
         sa.Index("ix_clocks_open_red", "stopped_at", "red_at"),
+        enum_check("kind", ClockKind),
+        enum_check("limit_unit", LimitUnit),
+        sa.CheckConstraint("limit_amount >= 1", name="limit_amount"),
+        # The on-time verdict is frozen when, and only when, the clock stops.
+        sa.CheckConstraint("(stopped_at IS NULL) = (late IS NULL)", name="verdict"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.constraints import enum_check, one_of
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -21,7 +22,16 @@ class InboundMessage(db.Model):
     """One e-mail, unique by Message-ID so a re-fetch never creates anything twice."""
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (sa.Index("ix_inbound_messages_status_received", "status", "received_at"),)
+    __table_args__ = (
+        sa.Index("ix_inbound_messages_status_received", "status", "received_at"),
+        enum_check("status", InboundStatus),
+        # A message that became a case, or was threaded onto one, names it; no other does.
+        sa.CheckConstraint(
+            f"({one_of('status', [InboundStatus.CASE_CREATED, InboundStatus.THREADED])}) "
+            "= (case_id IS NOT NULL)",
+            name="case",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)

@@ -5,7 +5,10 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.cases.models import Severity, SubjectKind
+from app.core.constraints import enum_check
 from app.extensions import db
+from app.units.models import Tier, UnitKind
 
 
 class Relation(enum.StrEnum):
@@ -23,6 +26,13 @@ class RoutingRule(db.Model):
     """One rule: every condition that is set must hold; the first matching rule wins."""
 
     __tablename__ = "routing_rules"
+    __table_args__ = (
+        enum_check("severity", Severity),
+        enum_check("respondent_tier", Tier),
+        enum_check("respondent_kind", UnitKind),
+        enum_check("subject_kind", SubjectKind),
+        enum_check("target", Relation),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(sa.Integer, index=True)

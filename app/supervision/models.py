@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import Case
+from app.core.constraints import enum_check, one_of
 from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
@@ -70,6 +71,12 @@ class SupervisionWarning(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("clock_id", "level"),
         sa.Index("ix_warnings_open", "cleared_at", "level"),
+        enum_check("level", WarningLevel),
+        # A pre-warning brings no notice.
+        sa.CheckConstraint(
+            f"number IS NULL OR {one_of('level', [WarningLevel.YELLOW, WarningLevel.RED])}",
+            name="notice",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

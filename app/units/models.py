@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.constraints import enum_check
 from app.core.labels import register_labels
 from app.extensions import db
 
@@ -41,6 +42,7 @@ class Unit(db.Model):
     """A government body that can be complained about or handle complaints."""
 
     __tablename__ = "units"
+    __table_args__ = (enum_check("tier", Tier), enum_check("kind", UnitKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)

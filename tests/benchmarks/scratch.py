@@ -7,6 +7,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from app import create_app
+from app.cases.workflow import FINAL_STATES
+from app.core.constraints import one_of
 from app.extensions import db
 
 ADMIN_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
@@ -46,7 +48,12 @@ def insert_cases(
     count: int, unit_id: int, category_id: int, *, prefix: str, state: str, created_at: str
 ) -> None:
     """Insert ``count`` cases of one complainant; ``state`` and ``created_at`` are SQL
-    expressions of ``g``, the case's position (1..count)."""
+    expressions of ``g``, the case's position (1..count). A case in a final state is
+    closed ten days after it came in."""
+    closed_at = (
+        f"CASE WHEN {one_of(f'({state})', FINAL_STATES)} "
+        f"THEN ({created_at}) + interval '10 days' END"
+    )
     db.session.execute(
         sa.text(
             "INSERT INTO complainants (name, phone, email, address, anonymous, created_at) "
@@ -58,10 +65,10 @@ def insert_cases(
         INSERT INTO cases (number, tracking_code, channel, complainant_id, respondent_unit_id,
             respondent_staff, subject_kind, category_id, urgency, title, content, content_html,
             call_reference, letter_box, public_reply, state, reopen_count, created_at,
-            updated_at, version)
+            updated_at, closed_at, version)
         SELECT :prefix || '-' || g, :prefix || g, 'hotline',
             (SELECT max(id) FROM complainants), :unit, '', 'unit', :category, 'normal',
-            'bench', 'bench', '', '', '', '', {state}, 0, {created_at}, now(), 1
+            'bench', 'bench', '', '', '', '', {state}, 0, {created_at}, now(), {closed_at}, 1
         FROM generate_series(1, :count) AS g
     """),
         {"prefix": prefix, "unit": unit_id, "category": category_id, "count": count},

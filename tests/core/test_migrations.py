@@ -1,4 +1,5 @@
-"""Migrations that rewrite data: the trail's chains (0012) and the redo count (0013)."""
+"""Migrations that rewrite data: the trail's chains (0012), the redo count (0013) and the
+closing moments and verdicts the checks (0015) need."""
 
 import json
 import uuid
@@ -116,4 +117,75 @@ def test_old_events_get_their_chains_and_counts_come_from_the_trail(scratch_url)
         assert [r.case_id for r in rows] == [case] * 5 + [other]
         restored = rows[2].data if isinstance(rows[2].data, dict) else json.loads(rows[2].data)
         assert restored["acting_for"] == "lead"
+        db.engine.dispose()
+
+
+def test_checks_find_closing_moments_in_the_trail_and_verdicts_at_the_deadline(scratch_url):
+    from flask_migrate import downgrade, upgrade
+
+    from app.cases.models import Case
+    from app.deadlines.models import Clock
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            complainant = _insert(conn, "complainants", name="张三")
+            valid = {"channel": "hotline", "subject_kind": "unit", "urgency": "normal"}
+            closed = _insert(conn, "cases", complainant_id=complainant, state="closed", **valid)
+            reopened = _insert(
+                conn, "cases", complainant_id=complainant, state="screening", closed_at=T0, **valid
+            )
+            for n, state in enumerate(("handling", "closed")):
+                _insert(
+                    conn,
+                    "events",
+                    subject_type="case",
+                    subject_id=closed,
+                    at=T0 + timedelta(days=n),
+                    action="visit",
+                    to_state=state,
+                    data="{}",
+                )
+            clock = _insert(
+                conn,
+                "clocks",
+                case_id=closed,
+                kind="handle",
+                limit_unit="workdays",
+                limit_amount=15,
+                started_at=T0,
+                due_at=T0,
+                stopped_at=T0 + timedelta(hours=1),
+            )
+        upgrade()
+        assert db.session.get(Case, closed).closed_at == T0 + timedelta(days=1)
+        assert db.session.get(Case, reopened).closed_at is None
+        assert db.session.get(Clock, clock).late is True
+        db.session.remove()
+        downgrade(revision="0014")
+        upgrade()
+        db.engine.dispose()
+
+
+def test_a_value_outside_its_enum_stops_the_checks(scratch_url):
+    from flask_migrate import upgrade
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            complainant = _insert(conn, "complainants", name="张三")
+            valid = {"channel": "hotline", "subject_kind": "unit", "urgency": "normal"}
+            case = _insert(conn, "cases", complainant_id=complainant, state="lost", **valid)
+        with pytest.raises(sa.exc.IntegrityError, match="ck_cases_state"):
+            upgrade(revision="0015")
+        # Nothing of the failed upgrade stays: once the row is put right, it runs again.
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE cases SET state = 'screening' WHERE id = :id"), {"id": case}
+            )
+        upgrade(revision="0015")
+        assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0015"
+        db.session.remove()
         db.engine.dispose()
