@@ -46,6 +46,30 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+PAGE_PARAMETERS = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+]
+
+
+def _paged(item: dict) -> dict:
+    """A page of ``item`` as the list endpoints answer it."""
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+        },
+    }
+
+
 def build_openapi(server_url: str) -> dict:
     """Return the OpenAPI document for the API served at ``server_url``."""
     pick = {k: ERRORS[k] for k in ("401",)}
@@ -280,30 +304,10 @@ def build_openapi(server_url: str) -> dict:
                             "in": "query",
                             "schema": {"type": "string", "enum": [s.value for s in State]},
                         },
-                        {
-                            "name": "page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1},
-                        },
-                        {
-                            "name": "per_page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                        },
+                        *PAGE_PARAMETERS,
                     ],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": _ref("CaseSummary")},
-                                    "page": {"type": "integer"},
-                                    "per_page": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                    "pages": {"type": "integer"},
-                                },
-                            }
-                        ),
+                        "200": _json(_paged(_ref("CaseSummary"))),
                         **{k: ERRORS[k] for k in ("401", "403", "422")},
                     },
                 },
@@ -415,30 +419,10 @@ def build_openapi(server_url: str) -> dict:
                             "required": True,
                             "schema": {"type": "integer"},
                         },
-                        {
-                            "name": "page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1},
-                        },
-                        {
-                            "name": "per_page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                        },
+                        *PAGE_PARAMETERS,
                     ],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": _ref("AccessLogEntry")},
-                                    "page": {"type": "integer"},
-                                    "per_page": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                    "pages": {"type": "integer"},
-                                },
-                            }
-                        ),
+                        "200": _json(_paged(_ref("AccessLogEntry"))),
                         **{k: ERRORS[k] for k in ("401", "403", "404", "422")},
                     },
                 }
