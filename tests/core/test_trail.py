@@ -119,29 +119,21 @@ def test_a_chain_cannot_fork(app, make_case):
     # Two writers that both saw the same last event: the second one's link is refused.
     case = make_case()
     last = _events(case.id)[-1]
-    db.session.add(
-        Event(
+
+    def successor(mark: str) -> Event:
+        return Event(
             subject_type="case",
             subject_id=case.id,
             action="comment",
             at=last.at,
             data={},
             prev_hash=last.hash,
-            hash="f" * 64,
+            hash=mark * 64,
         )
-    )
+
+    db.session.add(successor("f"))
     db.session.commit()
-    db.session.add(
-        Event(
-            subject_type="case",
-            subject_id=case.id,
-            action="comment",
-            at=last.at,
-            data={},
-            prev_hash=last.hash,
-            hash="e" * 64,
-        )
-    )
+    db.session.add(successor("e"))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
