@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.cases.engine import apply_transition
 from app.cases.inputs import decision_outcome
 from app.cases.models import (
@@ -85,13 +85,19 @@ def reply_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     case.replies.append(reply)
     if t.outcome == "draft":
         apply_transition(case, t, actor, {"finding": finding, "awaiting_sign_off": True}, now)
+        # The unit lead signs off; the author is not told of their own draft.
         notify_unit(
-            case, lead.unit_id, _l("Reply to %(number)s waits for sign-off", number=case.number)
+            case,
+            lead.unit_id,
+            _l("Reply to %(number)s waits for sign-off", number=case.number),
+            roles=(Role.UNIT_LEAD,),
+            except_user=actor,
         )
         return
     reply.signed_off, reply.signed_off_by_id, reply.signed_off_at = True, actor.id, now
     clock = stop_clock(case, "handle", now)
     apply_transition(case, t, actor, {"finding": finding, "late": bool(clock and clock.late)}, now)
+    notify_center(case, _l("Reply to %(number)s awaits review", number=case.number))
 
 
 def sign_off_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -109,6 +115,7 @@ def sign_off_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
     if approve:
         clock = stop_clock(case, "handle", now)
         data["late"] = bool(clock and clock.late)
+        notify_center(case, _l("Reply to %(number)s awaits review", number=case.number))
     else:
         notify_user(
             reply.author,

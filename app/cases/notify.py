@@ -38,23 +38,30 @@ def notify_center(case: Case, subject, body: str = "") -> None:
         notify_user(contact, case, subject, body)
 
 
-def notify_unit(case: Case, unit_id: int, subject, body: str = "") -> None:
-    """Tell the unit's handlers and lead that the case needs them (in-app, and e-mail if known).
+def notify_unit(
+    case: Case,
+    unit_id: int,
+    subject,
+    body: str = "",
+    *,
+    roles=(Role.HANDLER, Role.UNIT_LEAD),
+    except_user: User | None = None,
+) -> None:
+    """Tell the unit's people in ``roles`` that the case needs them (in-app, and e-mail if known).
 
-    A user who is away has it delivered to their backup instead (AB岗).
+    A user who is away has it delivered to their backup instead (AB岗). ``except_user``
+    (whoever caused the message) is not told of their own act.
     """
     users = db.session.scalars(
         sa.select(User).where(
             User.unit_id == unit_id,
             User.active.is_(True),
-            sa.exists().where(
-                UserRole.user_id == User.id,
-                UserRole.role.in_([Role.HANDLER, Role.UNIT_LEAD]),
-            ),
+            sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(list(roles))),
         )
     )
     for user in users:
-        notify_user(user, case, subject, body)
+        if except_user is None or user.id != except_user.id:
+            notify_user(user, case, subject, body)
 
 
 def notify_user(user: User, case: Case, subject, body: str = "") -> None:

@@ -101,7 +101,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         UNIT_LEAD_ONLY,
         ("approve", "reject"),
         turn=LEAD,
-        guard="reply_pending",
+        guard=("reply_pending", "not_own_reply"),
     ),
     _t(
         "request_extension",
@@ -262,6 +262,12 @@ def unanswered_order(case):
 GUARDS = {
     "reply_pending": Guard(
         lambda case: pending_reply(case) is not None, _l("No reply is waiting for sign-off.")
+    ),
+    # Nobody approves their own work: a handler standing in for the lead included (AB岗).
+    "not_own_reply": Guard(
+        lambda case, actor: getattr(pending_reply(case), "author_id", None) != actor.id,
+        _l("Nobody signs off a reply they wrote; another unit lead or stand-in must."),
+        about_actor=True,
     ),
     "no_reply_pending": Guard(
         lambda case: pending_reply(case) is None,

@@ -90,7 +90,13 @@ class Transition:
     roles: frozenset[str]
     turn: str = Turn.ANY
     outcome: str | None = None
-    guard: str | None = None
+    guard: str | tuple[str, ...] | None = None
+
+    @property
+    def guard_names(self) -> tuple[str, ...]:
+        if self.guard is None:
+            return ()
+        return (self.guard,) if isinstance(self.guard, str) else self.guard
 
 
 def row(action, sources, target, roles, **kw) -> Transition:
@@ -113,10 +119,17 @@ def decide(action, source, yes, no, roles, outcomes, **kw) -> tuple[Transition, 
 
 @dataclass(frozen=True)
 class Guard:
-    """A condition a row needs besides the state, and the refusal shown when it fails."""
+    """A condition a row needs besides the state, and the refusal shown when it fails.
 
-    holds: Callable[[Any], bool]
+    A guard ``about_actor`` is asked ``holds(subject, actor)`` with whoever really acts
+    (a stand-in included), and failing it is a 403: the subject is ready, this actor
+    may not (nobody approves their own work). Others are asked ``holds(subject)``, and
+    failing is a 409: the subject is not ready for the action.
+    """
+
+    holds: Callable[..., bool]
     refusal: Any
+    about_actor: bool = False
 
 
 class Workflow:
@@ -153,8 +166,9 @@ class Workflow:
             unknown = (set(t.sources) | ({t.target} if t.target else set())) - known
             if unknown:
                 raise ValueError(f"{self.subject_type}.{t.action}: unknown states {unknown}")
-            if t.guard is not None and t.guard not in self.guards:
-                raise ValueError(f"{self.subject_type}.{t.action}: unknown guard {t.guard!r}")
+            for name in t.guard_names:
+                if name not in self.guards:
+                    raise ValueError(f"{self.subject_type}.{t.action}: unknown guard {name!r}")
         missing = set(self.actions) - set(self.action_labels)
         if missing:
             raise ValueError(f"{self.subject_type}: actions without a label {missing}")
@@ -163,8 +177,15 @@ class Workflow:
         """Return every row of the table for ``action``."""
         return [t for t in self.transitions if t.action == action]
 
-    def _guard_holds(self, subject, t: Transition) -> bool:
-        return t.guard is None or self.guards[t.guard].holds(subject)
+    def _failed_guard(self, subject, t: Transition, actor=None) -> Guard | None:
+        """Return the first guard of ``t`` that fails (about the actor when one is given)."""
+        for name in t.guard_names:
+            guard = self.guards[name]
+            if actor is None and not guard.about_actor and not guard.holds(subject):
+                return guard
+            if actor is not None and guard.about_actor and not guard.holds(subject, actor):
+                return guard
+        return None
 
     def _may_hold(self, actor, roles) -> bool:
         return actor.has_role(*roles) or any(c.has_role(*roles) for c in self.stand_ins(actor))
@@ -200,9 +221,13 @@ class Workflow:
                     state=self.state_labels[state],
                 )
             )
-        guarded = [t for t in in_state if self._guard_holds(subject, t)]
+        guarded = [t for t in in_state if self._failed_guard(subject, t) is None]
         if not guarded:
-            raise InvalidTransition(self.guards[in_state[0].guard].refusal)
+            raise InvalidTransition(self._failed_guard(subject, in_state[0]).refusal)
+        refused = [self._failed_guard(subject, t, actor) for t in guarded]
+        if all(refused):
+            raise Forbidden(refused[0].refusal)
+        guarded = [t for t, failed in zip(guarded, refused, strict=True) if failed is None]
         # Acting in one's own capacity comes first; standing in for an away colleague second.
         for t in guarded:
             if actor.has_role(*t.roles) and self.fits(subject, actor, t):
@@ -220,7 +245,8 @@ class Workflow:
             if (
                 t.action not in allowed
                 and state in t.sources
-                and self._guard_holds(subject, t)
+                and self._failed_guard(subject, t) is None
+                and self._failed_guard(subject, t, actor) is None
                 and self.acting_as(subject, actor, t) is not None
             ):
                 allowed.append(t.action)

@@ -7,6 +7,8 @@ import pytest
 
 from app.auth.models import Role
 from app.auth.services import create_token, create_user
+from app.cases.actions import perform_action
+from app.cases.models import Case
 from app.core.types import utcnow
 from app.extensions import db
 from tests.conftest import complaint
@@ -123,10 +125,20 @@ def test_ab_backup_walkthrough(api, org):
     lead.backup_user_id = handler.id
     lead.away_until = utcnow() + timedelta(days=2)
     db.session.commit()
+    own_case = new_case(api)
+    api.act("handler", own_case, "sign")
+    api.act("handler", own_case, "reply", text="初稿", finding="substantiated")
+    # The backup may not decide on the draft they wrote themselves, stand-in or not.
+    path = f"/cases/{own_case}/actions/sign_off"
+    assert api("handler", "POST", path, json={"approve": True}).status_code == 403
+    assert "sign_off" not in api("handler", "GET", f"/cases/{own_case}").json["allowed_actions"]
     case_id = new_case(api)
     api.act("handler", case_id, "sign")
-    api.act("handler", case_id, "reply", text="初稿", finding="substantiated")
-    # The unit lead is away: the handler, their backup, signs off in the lead's place.
+    clerk = create_user("clerk", "钱七", "demo1234", [Role.HANDLER], org["units"]["CC-RSJ"])
+    draft = {"text": "同事起草", "finding": "substantiated"}
+    perform_action(db.session.get(Case, case_id), "reply", clerk, draft)
+    db.session.commit()
+    # The unit lead is away: the handler, their backup, signs off a colleague's draft.
     detail = api.act("handler", case_id, "sign_off", approve=True)
     assert detail["state"] == "replied"
     event = detail["events"][-1]

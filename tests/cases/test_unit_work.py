@@ -233,3 +233,31 @@ def test_a_website_case_has_its_dispatcher_as_center_contact(org):
     perform_action(case, "dispatch", org["users"]["center_lead"], {"unit_code": "CC-RSJ"})
     db.session.flush()
     assert center_contact(case) == org["users"]["center_lead"]
+
+
+def test_the_unit_lead_is_told_of_a_draft_and_the_center_of_a_reply_to_review(make_case, org):
+    users = org["users"]
+    case = make_case("dispatch", "sign")
+    db.session.execute(sa.delete(Notification))
+    act(org, case, "reply", "handler", text="初稿", finding="substantiated")
+    told = {n.user_id for n in db.session.scalars(sa.select(Notification))}
+    # The lead signs off; the author is not told about their own draft.
+    assert told == {users["unit_lead"].id}
+    db.session.execute(sa.delete(Notification))
+    act(org, case, "sign_off", "unit_lead", approve=True, note="")
+    review = db.session.scalars(sa.select(Notification)).all()
+    assert {n.user_id for n in review} == {users["operator"].id}
+    assert all("待审核" in n.subject for n in review)
+
+
+def test_nobody_signs_off_their_own_draft_even_as_a_stand_in(make_case, org):
+    lead, handler = org["users"]["unit_lead"], org["users"]["handler"]
+    lead.backup_user_id = handler.id
+    lead.away_until = utcnow() + timedelta(days=2)
+    db.session.commit()
+    case = make_case("dispatch", "sign", "draft_reply")
+    assert "sign_off" not in allowed_actions(case, handler)
+    with pytest.raises(Forbidden):
+        act(org, case, "sign_off", "handler", approve=True, note="")
+    # The lead's own sign-off, were they back, is untouched by the rule.
+    assert "sign_off" in allowed_actions(case, lead)

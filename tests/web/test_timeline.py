@@ -146,7 +146,11 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     act(case, "answer_order", "handler", text="已约谈相关人员")
     act(case, "reply", "handler", text="拟答复：已核查。", finding="substantiated")
     act(case, "sign_off", "unit_lead", approve=False, note="<i>请补充依据</i>")
-    act(case, "reply", "handler", text="拟答复：已补充依据。", finding="substantiated")
+    # A colleague redrafts: nobody signs off their own draft, a stand-in included.
+    clerk = create_user("clerk", "钱七", "demo1234", [Role.HANDLER], org["units"]["CC-RSJ"])
+    redraft = {"text": "拟答复：已补充依据。", "finding": "substantiated"}
+    perform_action(case, "reply", clerk, redraft)
+    db.session.commit()
     # The unit lead is away: the handler, their AB backup, signs the reply off for them.
     users["unit_lead"].backup_user_id = users["handler"].id
     users["unit_lead"].away_until = utcnow() + timedelta(days=2)
