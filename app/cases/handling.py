@@ -4,7 +4,6 @@ pass work down, and give assisting input. Each writes its Event; the caller comm
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role, User
@@ -22,7 +21,6 @@ from app.cases.models import (
 from app.cases.notify import notify_center, notify_unit, notify_user
 from app.cases.specs import SPECS
 from app.cases.workflow import check_transition, pending_reply, unanswered_order
-from app.core.errors import InvalidTransition
 from app.core.types import utcnow
 from app.deadlines.services import stop_clock
 from app.extensions import db
@@ -129,13 +127,6 @@ def sign_off_reply(case: Case, actor: User, data: dict[str, Any]) -> None:
 def request_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Ask the center for more working days (延期), with a reason."""
     t = check_transition(case, "request_extension", actor)
-    config = current_app.config
-    if any(e.approved is None for e in case.extensions):
-        raise InvalidTransition(_l("An extension request is already waiting for a decision."))
-    if sum(1 for e in case.extensions if e.approved) >= config["MAX_EXTENSIONS"]:
-        raise InvalidTransition(
-            _l("At most %(n)d extensions are allowed.", n=config["MAX_EXTENSIONS"])
-        )
     values = SPECS["request_extension"].read(data)
     days, reason = values["days"], values["reason"]
     now = utcnow()

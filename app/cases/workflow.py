@@ -6,6 +6,7 @@ illegal action, and the API to answer 409. Every state change goes through it.
 
 import enum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import CENTER_ROLES, UNIT_ROLES, Role
@@ -109,6 +110,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.HANDLING,
         UNIT_ROLES,
         turn=LEAD,
+        guard=("no_extension_pending", "extension_left"),
     ),
     _t("sub_dispatch", {S.HANDLING}, S.HANDLING, UNIT_ROLES, turn=LEAD),
     _t(
@@ -246,6 +248,10 @@ def pending_reply(case):
     return next((r for r in reversed(case.replies) if r.signed_off is None), None)
 
 
+def _max_extensions() -> int:
+    return current_app.config["MAX_EXTENSIONS"]
+
+
 def pending_extension(case):
     """Return the extension request still waiting for the center's decision, if any."""
     return next((e for e in case.extensions if e.approved is None), None)
@@ -276,6 +282,14 @@ GUARDS = {
     "extension_pending": Guard(
         lambda case: pending_extension(case) is not None,
         _l("No extension request is waiting for a decision."),
+    ),
+    "no_extension_pending": Guard(
+        lambda case: pending_extension(case) is None,
+        _l("An extension request is already waiting for a decision."),
+    ),
+    "extension_left": Guard(
+        lambda case: sum(1 for e in case.extensions if e.approved) < _max_extensions(),
+        _l("No more extensions are allowed on this case."),
     ),
     "rectification_due": Guard(
         lambda case: case.open_clock("rectify") is not None,
