@@ -40,8 +40,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    # Failed logins: per username (known or not) and per client address, stored in the
+    # database. An office behind one NAT address shares the address limit: keep it high.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
     LOGIN_LOCK_MINUTES = 15
+    # API bearer tokens: the lifetime a new one gets unless told, and the longest allowed.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+    API_TOKEN_MAX_DAYS = 365
 
     # Case numbering: <prefix><year>-<six digits>, e.g. CC2026-000123.
     CASE_NUMBER_PREFIX = os.environ.get("CASE_NUMBER_PREFIX", "CC")

@@ -1,6 +1,7 @@
 """Users with roles, and API bearer tokens."""
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -45,6 +46,11 @@ UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEAD})
 CASE_READER_ROLES = frozenset(Role) - {Role.ADMIN}
 
 
+def new_session_token() -> str:
+    """Return a fresh session generation for a user."""
+    return secrets.token_urlsafe(24)
+
+
 class UserRole(db.Model):
     """One role held by one user."""
 
@@ -59,7 +65,6 @@ class User(UserMixin, db.Model):
     """A staff member who logs in."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint("failed_logins >= 0", name="failed_logins"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -72,14 +77,23 @@ class User(UserMixin, db.Model):
     # AB post (AB岗): while away_until is in the future, work goes to the backup.
     backup_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     away_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember cookie (see get_id): a new value ends them all.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     backup_user: Mapped["User | None"] = relationship(remote_side=[id])
+
+    def get_id(self) -> str:
+        """Return what the session and the remember cookie carry: id, generation, login nonce.
+
+        The generation (``session_token``) is checked on every request, so changing it
+        ends every session of the user. The nonce makes each login's cookie different.
+        """
+        nonce = getattr(self, "login_nonce", None) or "0"
+        return f"{self.id}.{self.session_token}.{nonce}"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -116,6 +130,35 @@ class ApiToken(db.Model):
     digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def is_live(self, now: datetime) -> bool:
+        """Return True while the token may be used."""
+        return self.revoked_at is None and self.expires_at > now
+
+
+class LoginThrottle(db.Model):
+    """Failed (and in-flight) logins of one username or one client address.
+
+    Counted by one atomic upsert before the password is checked, so parallel guesses
+    cannot all pass a "not locked yet" test; stored in the database, not in Redis, so
+    the limit holds when Redis is down. Usernames are counted whether or not an account
+    exists: an unknown name locks exactly as a real one does.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        enum_check("scope", ("account", "address")),
+        sa.CheckConstraint("attempts >= 0", name="attempts"),
+    )
+
+    scope: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,45 +1,72 @@
 """Passwords, logins and API tokens."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import ApiToken, Role, User, UserRole
+from app.auth import throttle
+from app.auth.models import ApiToken, Role, User, UserRole, new_session_token
+from app.auth.passwords import hash_password, verify_password
 from app.core.errors import ValidationFailed
 from app.core.types import utcnow
 from app.extensions import db
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: the active user with this id."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+    """Flask-Login loader: the active user whose session generation matches.
+
+    The id is "<user id>.<session generation>.<login nonce>" (``User.get_id``); a
+    cookie from before the generation changed (logout, new password, deactivation)
+    names an old one and loads nobody.
+    """
+    parts = (user_id or "").split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or len(parts[0]) > 12:
         return None
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(parts[0]))
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), parts[1].encode()):
+        return None
+    user.login_nonce = parts[2]
+    return user
+
+
+def start_session(user: User) -> None:
+    """Give this login a nonce of its own, so its cookies differ from any other login's."""
+    user.login_nonce = secrets.token_urlsafe(8)
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember cookie of ``user`` (a new session generation)."""
+    user.session_token = new_session_token()
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash and store a new password, refusing weak ones."""
+    """Hash and store a new password.
+
+    Only the basic length is checked here: the demo seed and tests call this directly.
+    Whatever a person chooses goes through ``check_policy`` first (the account pages and
+    the command line do that).
+    """
     if len(password) < 8:
         raise ValidationFailed(
-            _l("A password needs at least 8 characters."), fields={"password": "too short"}
+            _l("A password needs at least 8 characters."),
+            fields={"password": str(_l("A password needs at least 8 characters."))},
         )
     if (
         current_app.config["REFUSE_DEMO_PASSWORDS"]
         and password in current_app.config["DEMO_PASSWORDS"]
     ):
         raise ValidationFailed(
-            _l("Demo passwords are refused in production."), fields={"password": "demo password"}
+            _l("Demo passwords are refused in production."),
+            fields={"password": str(_l("Demo passwords are refused in production."))},
         )
-    user.password_hash = generate_password_hash(
-        password, method=current_app.config["PASSWORD_HASH_METHOD"]
-    )
+    user.password_hash = hash_password(password)
 
 
 def create_user(username: str, name: str, password: str, roles, unit=None, **extra) -> User:
@@ -52,30 +79,35 @@ def create_user(username: str, name: str, password: str, roles, unit=None, **ext
     return user
 
 
-def authenticate(username: str, password: str) -> tuple[User | None, str | None]:
-    """Check a login; return (user, None) or (None, reason shown to the person)."""
-    generic = _l("Wrong username or password.")
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+WRONG_LOGIN = _l("Wrong username or password.")
+LOCKED_LOGIN = _l("Too many failed logins. Try again later.")
+
+
+def authenticate(
+    username: str, password: str, address: str | None = None
+) -> tuple[User | None, str | None]:
+    """Check a login; return (user, None) or (None, reason shown to the person).
+
+    Every attempt is counted against the username and the client address before the
+    password is checked (``throttle.reserve`` commits that count). An unknown username
+    is counted, timed and answered exactly as a real one with a wrong password.
+    """
     now = utcnow()
-    if user is None or not user.active:
-        # Spend the same time as a real check so usernames cannot be probed by timing.
-        check_password_hash(generate_password_hash("x", method="pbkdf2:sha256:1000"), password)
-        return None, str(generic)
-    if user.locked_until and user.locked_until > now:
-        return None, str(_l("Too many failed logins. Try again later."))
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        return None, str(generic)
+    keys = throttle.keys_for(username, address)
+    if not throttle.reserve(keys, now):
+        return None, str(LOCKED_LOGIN)
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    right = verify_password(user.password_hash if user is not None else None, password)
+    if not right or user is None or not user.active:
+        throttle.record_failure(keys, now)
+        return None, str(WRONG_LOGIN)
     if (
         current_app.config["REFUSE_DEMO_PASSWORDS"]
         and password in current_app.config["DEMO_PASSWORDS"]
     ):
+        throttle.record_failure(keys, now)
         return None, str(_l("Demo passwords are refused in production; ask an admin to reset it."))
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.record_success(keys)
     user.last_login_at = now
     return user, None
 
@@ -84,24 +116,38 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str = "") -> str:
-    """Create an API token for ``user`` and return it; only its digest is stored."""
+def create_token(
+    user: User, name: str = "", days: int | None = None, actor: User | None = None
+) -> str:
+    """Create an API token for ``user`` living ``days`` and return it; only its digest is stored."""
+    days = current_app.config["API_TOKEN_DAYS"] if days is None else days
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name, digest=_digest(token)))
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        digest=_digest(token),
+        expires_at=utcnow() + timedelta(days=days),
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(row)
     db.session.flush()
     return token
 
 
 def user_for_token(token: str) -> User | None:
-    """Return the active user owning a live token, or None."""
-    if not token:
+    """Return the active user owning a live (not revoked, not expired) token, or None."""
+    if not token or len(token) > 512:
         return None
+    now = utcnow()
     row = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken).where(
+            ApiToken.digest == _digest(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+        )
     )
     if row is None or not row.user.active:
         return None
-    now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now
         db.session.commit()

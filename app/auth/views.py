@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.models import Role
-from app.auth.services import authenticate
+from app.auth.services import authenticate, end_sessions, start_session
 from app.core.validation import strip_control
 from app.extensions import db
 
@@ -41,11 +41,12 @@ def login():
         username = form.username.data.strip()
         if strip_control(username, 64) != username:  # control characters: never a username
             username = ""
-        user, reason = authenticate(username, form.password.data)
+        user, reason = authenticate(username, form.password.data, request.remote_addr)
         db.session.commit()
         if user is None:
             flash(reason, "error")
             return render_template("auth/login.html", form=form), 401
+        start_session(user)
         login_user(user, remember=form.remember.data)
         return redirect(_safe_next(request.args.get("next")) or home_url(user))
     status = 400 if request.method == "POST" else 200
@@ -55,7 +56,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign the user out."""
+    """Sign the user out everywhere: every session and remember cookie of theirs ends."""
+    end_sessions(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
