@@ -1,22 +1,28 @@
-"""A user's own settings: being away, and who covers for them (AB岗)."""
+"""A user's own settings: being away, who covers for them (AB岗), and their password."""
 
 from datetime import datetime, time
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from app.auth import bp
+from app.auth.forms import PasswordChangeForm
 from app.auth.models import User
+from app.auth.passwords import policy_text
+from app.auth.services import start_session
+from app.auth.users import change_password
+from app.core.errors import ValidationFailed
 from app.core.types import utcnow
 from app.deadlines.workdays import SHANGHAI, to_local
 from app.extensions import db
+from app.intake.views import attach_errors
 
 
 class AwayForm(FlaskForm):
@@ -64,3 +70,27 @@ def away():
         form.away_until.data = to_local(current_user.away_until).date()
     form.backup_user_id.data = str(current_user.backup_user_id or "")
     return render_template("auth/away.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password (the current one is required); other sessions end."""
+    form = PasswordChangeForm()
+    if request.method == "POST" and form.validate():
+        data = {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
+        try:
+            change_password(current_user, data, request.remote_addr)
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error.fields)
+        else:
+            db.session.commit()
+            # The new generation ended every session, this one included: sign it in again.
+            start_session(current_user)
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("auth.password")), 303
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form, policy=policy_text()), status

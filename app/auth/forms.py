@@ -1,12 +1,67 @@
-"""Login form."""
+"""Login, password and account forms."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.auth.models import ROLE_LABELS
+from app.core.forms import select_choices
 
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Remember me"))
+
+
+class _CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+# The account forms only carry what was typed; the services check it (app/auth/users.py,
+# app/auth/tokens.py) and their messages are shown beside the fields.
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"))
+    name = StringField(_l("Full name"))
+    unit_id = SelectField(_l("Unit"), validate_choice=False)
+    roles = _CheckboxesField(
+        _l("Roles"), choices=lambda: select_choices(ROLE_LABELS.items()), validate_choice=False
+    )
+    email = StringField(_l("E-mail"))
+    phone = StringField(_l("Phone"))
+    backup_user_id = SelectField(_l("Backup (AB post)"), validate_choice=False)
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(_l("Password"))
+    password_confirm = PasswordField(_l("Password again"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"))
+    password_confirm = PasswordField(_l("Password again"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"))
+    password = PasswordField(_l("New password"))
+    password_confirm = PasswordField(_l("Password again"))
+
+
+class TokenForm(FlaskForm):
+    username = StringField(_l("Username"))
+    name = StringField(_l("Token name"))
+    days = StringField(_l("Valid for (days)"))
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with its CSRF token: the button that confirms an irreversible step."""

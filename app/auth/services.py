@@ -116,10 +116,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(
+def new_token(
     user: User, name: str = "", days: int | None = None, actor: User | None = None
-) -> str:
-    """Create an API token for ``user`` living ``days`` and return it; only its digest is stored."""
+) -> tuple[ApiToken, str]:
+    """Create an API token for ``user`` living ``days``; return the row and the secret.
+
+    Only the secret's digest is stored: this is the one moment it can be shown.
+    """
     days = current_app.config["API_TOKEN_DAYS"] if days is None else days
     token = secrets.token_urlsafe(32)
     row = ApiToken(
@@ -131,7 +134,12 @@ def create_token(
     )
     db.session.add(row)
     db.session.flush()
-    return token
+    return row, token
+
+
+def create_token(user: User, name: str = "", days: int | None = None) -> str:
+    """Create an API token for ``user`` and return it."""
+    return new_token(user, name, days)[1]
 
 
 def user_for_token(token: str) -> User | None:

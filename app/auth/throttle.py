@@ -79,9 +79,7 @@ def reserve(keys: list[Key], now: datetime) -> bool:
                     "window_start": sa.case(
                         (locked, T.c.window_start), (restart, _at(now)), else_=T.c.window_start
                     ),
-                    "locked_until": sa.case(
-                        (locked, T.c.locked_until), else_=sa.null()
-                    ),
+                    "locked_until": sa.case((locked, T.c.locked_until), else_=sa.null()),
                 },
             )
             .returning(T.c.attempts, T.c.locked_until)
