@@ -14,6 +14,7 @@ from app.auth import throttle
 from app.auth.models import Role, User, UserRole
 from app.auth.passwords import policy_errors, verify_password
 from app.auth.services import end_sessions, set_password
+from app.auth.tokens import revoke_token, tokens_query
 from app.core.errors import Forbidden, ValidationFailed
 from app.core.labels import register_labels
 from app.core.trail import record_event
@@ -184,7 +185,8 @@ def update_account(user: User, data: dict[str, Any], actor: User) -> User:
 
 
 def deactivate_user(user: User, actor: User | None) -> None:
-    """Stop an account: no login, no session, no token; colleagues it backed up lose it."""
+    """Stop an account: no login, no session; its live tokens are revoked for good (a
+    reactivation does not bring them back); colleagues it backed up lose it."""
     if actor is not None and user.id == actor.id:
         raise Forbidden(_l("You cannot deactivate your own account."))
     if not user.active:
@@ -196,6 +198,9 @@ def deactivate_user(user: User, actor: User | None) -> None:
         colleague.backup_user_id = None
     db.session.flush()
     _audit(user, actor, "user_deactivated", released_backup_of=[u.id for u in released])
+    for token in db.session.scalars(tokens_query(user.username, "live")):
+        if token.user_id == user.id:
+            revoke_token(token, actor)
 
 
 def reactivate_user(user: User, actor: User | None) -> None:

@@ -46,12 +46,16 @@ def test_a_revoked_token_is_401_and_the_revocation_is_audited(client, org):
     assert secret not in str([e.data for e in db.session.scalars(events_of("user", row.user_id))])
 
 
-def test_a_deactivated_users_token_is_401(client, org):
-    from app.auth.users import deactivate_user
+def test_a_deactivated_users_tokens_are_revoked_for_good(client, org):
+    from app.auth.users import deactivate_user, reactivate_user
 
     secret = create_token(org["users"]["operator"])
+    other = create_token(org["users"]["center_lead"])
     db.session.commit()
     deactivate_user(org["users"]["operator"], org["users"]["admin"])
+    db.session.commit()
+    assert _me(client, secret) == 401 and _me(client, other) == 200
+    reactivate_user(org["users"]["operator"], org["users"]["admin"])
     db.session.commit()
     assert _me(client, secret) == 401
 
