@@ -50,8 +50,8 @@ def set_password(user: User, password: str) -> None:
     """Hash and store a new password.
 
     Only the basic length is checked here: the demo seed and tests call this directly.
-    Whatever a person chooses goes through ``check_policy`` first (the account pages and
-    the command line do that).
+    Whatever a person chooses meets ``passwords.policy_errors`` first (the account pages
+    and the command line check it).
     """
     if len(password) < 8:
         raise ValidationFailed(
