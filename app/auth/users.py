@@ -110,6 +110,9 @@ def _read_account(user: User | None, data: dict[str, Any]) -> tuple[FieldErrors,
         errors.add("unit_id", _l("No such unit."))
     out["unit"] = unit
     roles = _read_roles(errors, data.get("roles"))
+    if Role.ADMIN in roles and len(roles) > 1:
+        # Separation of duties (DESIGN §2): whoever runs the system reads no complaint.
+        errors.add("roles", _l("The administrator role is held alone, without case roles."))
     if unit is None and UNIT_BOUND_ROLES.intersection(roles):
         errors.add("unit_id", _l("Handlers and unit leads belong to a unit."))
     out["roles"] = roles
@@ -166,8 +169,8 @@ def _snapshot(user: User, roles) -> dict[str, Any]:
 def update_account(user: User, data: dict[str, Any], actor: User) -> User:
     """Change an account's name, contact, unit, roles and backup."""
     errors, values = _read_account(user, data)
-    if user.id == actor.id and Role.ADMIN not in values["roles"]:
-        errors.add("roles", _l("You cannot take the administrator role from yourself."))
+    if user.id == actor.id and set(values["roles"]) != set(user.roles):
+        errors.add("roles", _l("You cannot change your own roles."))
     errors.raise_if_any()
     before = _snapshot(user, user.roles)
     user.name = values["name"]

@@ -93,6 +93,7 @@ def test_admin_creates_an_account_that_signs_in(client, org):
         ({"name": "名" * 81}, "name"),
         ({"roles": []}, "roles"),
         ({"roles": ["emperor"]}, "roles"),
+        ({"roles": ["admin", "operator"]}, "roles"),
         ({"roles": "handler"}, None),  # a single value is read as one role: accepted
         ({"unit_id": ""}, "unit_id"),  # a handler needs a unit
         ({"unit_id": "999999"}, "unit_id"),
@@ -147,10 +148,14 @@ def test_an_admin_cannot_lock_themselves_out(app, org):
     admin = org["users"]["admin"]
     with pytest.raises(Forbidden):
         deactivate_user(admin, admin)
-    data = account(org, name=admin.name, roles=["operator"], unit_id=str(admin.unit_id))
-    with pytest.raises(ValidationFailed) as refused:
-        update_account(admin, data, admin)
-    assert "roles" in refused.value.fields
+    for roles in (["operator"], ["admin", "inspector"]):
+        data = account(org, name=admin.name, roles=roles, unit_id=str(admin.unit_id))
+        with pytest.raises(ValidationFailed) as refused:
+            update_account(admin, data, admin)
+        assert "roles" in refused.value.fields
+    data = account(org, name="郑新名", roles=["admin"], unit_id=str(admin.unit_id))
+    update_account(admin, data, admin)
+    assert admin.name == "郑新名"
 
 
 def test_deactivation_releases_backups_and_reactivation_restores_login(client, org):
