@@ -333,3 +333,31 @@ def test_own_password_page_keeps_errors_beside_fields(client, org):
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "当前密码不正确" in html
     assert "至少 10 个字符" in client.get("/account/password").get_data(as_text=True)
+
+
+ODD_VALUES = ["", "\x00", "x" * 5000, "１２", "-1", str(2**70), "<script>", "😀" * 50, "a\r\nb"]
+
+
+def test_no_odd_value_makes_an_account_page_fail(client, org):
+    login(client, "admin")
+    uid = org["users"]["handler2"].id
+    forms = {
+        "/admin/users/new": [*account(org)],
+        f"/admin/users/{uid}": [*account(org)],
+        f"/admin/users/{uid}/password": ["password", "password_confirm"],
+        "/admin/tokens/new": ["username", "name", "days"],
+    }
+    for path, fields in forms.items():
+        for value in ODD_VALUES:
+            r = client.post(path, data={f: value for f in fields})
+            assert r.status_code < 500, (path, value)
+            assert (
+                client.get(f"/admin/users?q={value}&role={value}&state={value}").status_code == 200
+            )
+            assert client.get(f"/admin/tokens?user={value}&state={value}").status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(org["users"])
+    client.post("/logout")
+    login(client, "handler")
+    for value in ODD_VALUES:
+        data = {"current_password": value, "password": value, "password_confirm": value}
+        assert client.post("/account/password", data=data).status_code == 422
