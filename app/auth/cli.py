@@ -43,12 +43,11 @@ def tokens_create(username: str, name: str, days: int | None) -> None:
     """Create an API token for USERNAME and print it once."""
     _user(username)
     try:
-        row, secret = issue_token({"username": username, "name": name, "days": days}, None)
+        _row, secret = issue_token({"username": username, "name": name, "days": days}, None)
     except DomainError as error:
         raise _fail(error) from None
     db.session.commit()
-    click.echo(secret)
-    click.echo(f"token {row.id} expires {row.expires_at:%Y-%m-%d %H:%M} UTC", err=True)
+    click.echo(secret)  # alone on stdout, so that scripts can take it: `tokens list` tells the rest
 
 
 @tokens_cli.command("list")

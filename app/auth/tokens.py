@@ -39,9 +39,10 @@ def issue_token(data: dict[str, Any], actor: User | None) -> tuple[ApiToken, str
     )
     username = errors.text("username", data.get("username"), max_length=64)
     name = errors.text("name", data.get("name"), max_length=80)
+    days = data.get("days")
     days = errors.integer(
         "days",
-        data.get("days") if data.get("days") not in (None, "") else None,
+        current_app.config["API_TOKEN_DAYS"] if days in (None, "") else days,
         1,
         current_app.config["API_TOKEN_MAX_DAYS"],
     )

@@ -129,7 +129,7 @@ def test_the_command_line_creates_lists_and_revokes(app, org):
     runner = app.test_cli_runner()
     made = runner.invoke(args=["tokens", "create", "operator", "--name", "etl", "--days", "10"])
     assert made.exit_code == 0, made.output
-    secret = made.stdout.strip().splitlines()[0]
+    secret = made.output.strip()
     row = db.session.scalar(sa.select(ApiToken))
     assert timedelta(days=9) < row.expires_at - utcnow() <= timedelta(days=10)
     listed = runner.invoke(args=["tokens", "list", "--state", "live"])
@@ -137,6 +137,8 @@ def test_the_command_line_creates_lists_and_revokes(app, org):
     bad = runner.invoke(args=["tokens", "create", "operator", "--days", "9999"])
     assert bad.exit_code != 0 and _count() == 1
     assert runner.invoke(args=["tokens", "create", "ghost"]).exit_code != 0
+    default = runner.invoke(args=["tokens", "create", "operator"])
+    assert default.exit_code == 0 and _count() == 2
     assert runner.invoke(args=["tokens", "revoke", str(row.id)]).exit_code == 0
     assert runner.invoke(args=["tokens", "revoke", str(row.id)]).exit_code != 0
     assert runner.invoke(args=["tokens", "revoke", "99999"]).exit_code != 0
