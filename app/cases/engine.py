@@ -62,6 +62,13 @@ def apply_transition(
     return event
 
 
+def note_on_case(
+    case: Case, transition: Transition, actor, data: dict[str, Any], at: datetime
+) -> Event:
+    """Record a row that adds to ``case`` without changing it: its version stays."""
+    return CASE_WORKFLOW.note(case, transition, actor, data, at)
+
+
 def check_version(case: Case, expected_version) -> None:
     """Refuse to act on a case that changed since the actor loaded it."""
     if expected_version is None or expected_version == "":

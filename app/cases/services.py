@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role, User
-from app.cases.engine import apply_transition, record_case_event
+from app.cases.engine import apply_transition, note_on_case, record_case_event
 from app.cases.inputs import decision_outcome
 from app.cases.models import Assignment, AssignmentRole, Case, Satisfaction, Visit
 from app.cases.notify import notify_center, notify_unit, set_public_reply
@@ -342,7 +342,8 @@ def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Leave a comment on an open case; the other side is told."""
     t = check_transition(case, "comment", actor)
     text = SPECS["comment"].read(data)["text"]
-    apply_transition(case, t, actor, {"text": text}, utcnow())
+    # A comment changes nothing on the case: it neither checks nor bumps its version.
+    note_on_case(case, t, actor, {"text": text}, utcnow())
     subject = _l("Comment on %(number)s", number=case.number)
     if actor.has_role(Role.OPERATOR, Role.CENTER_LEAD):
         for assignment in case.active_assignments:

@@ -59,6 +59,10 @@ class Turn(enum.StrEnum):
     INVOLVED = "involved"  # the center, or any unit working on the case
 
 
+# Actions that add to a case without changing it: they neither check nor bump its
+# version, so they never conflict with one another or with a change of the case.
+ADDITIVE_ACTIONS = frozenset({"comment"})
+
 _t, _stay, _decide = row, stay, decide
 S = State
 LEAD, ASSIST, SUB, INVOLVED = Turn.LEAD_UNIT, Turn.ASSIST_UNIT, Turn.SUB_UNIT, Turn.INVOLVED
