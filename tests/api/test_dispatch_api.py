@@ -51,3 +51,16 @@ def test_openapi_declares_the_confirmation(call):
     doc = call("operator", "GET", "/openapi.json").json
     text = str(doc)
     assert "confirm_no_signer" in text
+
+
+def test_passing_down_is_only_to_a_unit_below(call):
+    case_id = call("operator", "POST", "/cases", json=complaint()).json["id"]
+    call("operator", "POST", f"/cases/{case_id}/actions/dispatch", json={"unit_code": "CC-RSJ"})
+    call("handler", "POST", f"/cases/{case_id}/actions/sign", json={})
+    path = f"/cases/{case_id}/actions/sub_dispatch"
+    for code in ("CC-ZJJ", "CC-TSZX", "CC-JW"):
+        r = call("handler", "POST", path, json={"unit_code": code})
+        assert r.status_code == 422 and set(r.json["fields"]) == {"unit_code"}, code
+    r = call("handler", "POST", path, json={"unit_code": "CC-CGZ-SBS"})
+    assert r.status_code == 200
+    assert [a["unit_code"] for a in r.json["assignments"]] == ["CC-RSJ", "CC-CGZ-SBS"]

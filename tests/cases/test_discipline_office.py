@@ -17,6 +17,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
 from app.units.models import UnitKind
+from app.units.services import units_below
 
 BRIBERY = {"respondent_unit_code": "CC-ZJJ", "category_code": "bribery"}
 
@@ -122,3 +123,22 @@ def test_handlers_of_the_discipline_office_see_the_complainant_masked(make_case,
     assert complainant_view(case, users["jw_handler"])["phone"] == "138****5678"
     assert complainant_view(case, users["jw_lead"])["masked"] is True
     assert complainant_view(case, users["inspector"])["phone"] == "13812345678"
+
+
+def test_units_below_follow_the_tree_and_never_name_the_center(org):
+    units = org["units"]
+
+    def below(code):
+        return [u.code for u in units_below(units[code])]
+
+    # 县纪委监委 supervises the complaint center, which handles nothing: not offered.
+    assert below("CC-JW") == ["CC-CGZ-JW"]
+    assert below("CC-RSJ") == ["CC-CGZ-SBS"]
+    assert below("CC-CGZ") == ["CC-CGZ-JW", "CC-CGZ-SBS", "CC-CGZ-DJ"]  # by tier, code
+    assert below("CC-ZJJ") == []
+    county = below("CC")
+    assert "CC-TSZX" not in county and "CC" not in county and "CZ-JW" not in county
+    assert {"CC-RSJ", "CC-CGZ", "CC-SQX-LC"} <= set(county)
+    units["CC-CGZ-DJ"].active = False
+    db.session.commit()
+    assert below("CC-CGZ") == ["CC-CGZ-JW", "CC-CGZ-SBS"]
