@@ -5,11 +5,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.cases import handling, services
+from app.cases import handling, pending, services
 from app.cases.engine import check_version
 from app.cases.models import Case
-from app.cases.workflow import ACTIONS
+from app.cases.workflow import ACTIONS, ADDITIVE_ACTIONS
 from app.core.errors import Conflict, NotFound
+from app.core.trail import hold_chain
 from app.extensions import db
 
 HANDLERS = {
@@ -36,6 +37,8 @@ HANDLERS = {
     "contribute": handling.contribute,
     "report_rectification": handling.report_rectification,
     "answer_order": handling.answer_order,
+    "withdraw_extension": pending.withdraw_extension,
+    "withdraw_return": pending.withdraw_return,
 }
 
 
@@ -45,7 +48,11 @@ def perform_action(
     """Run ``action`` on ``case`` for ``actor`` with the given fields."""
     if action not in ACTIONS:
         raise NotFound(_l("Unknown action: %(action)s", action=action))
-    check_version(case, expected_version)
+    # Appends to the case's trail wait here for one another, before anything is read
+    # or written: taken later, after the case row's lock, two actions could deadlock.
+    hold_chain("case", case.id)
+    if action not in ADDITIVE_ACTIONS:
+        check_version(case, expected_version)
     handler = HANDLERS[action]
     try:
         handler(case, actor, data)

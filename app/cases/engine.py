@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.cases.models import Case
+from app.cases.pending import lapse_pending
 from app.cases.workflow import CASE_WORKFLOW, FINAL_STATES, Transition
 from app.core.errors import Conflict
 from app.core.trail import Event, record_event
@@ -52,6 +53,7 @@ def apply_transition(
     autoflush may send the state without them.
     """
     was_final = case.state in FINAL_STATES
+    from_state = case.state
     with db.session.no_autoflush:
         event = CASE_WORKFLOW.apply(case, transition, actor, data, at, target)
         final = case.state in FINAL_STATES
@@ -59,7 +61,17 @@ def apply_transition(
             case.closed_at = at if final else None
         for name, value in fields.items():
             setattr(case, name, value)
+    if case.state != from_state:
+        # Requests made for the state the case left lapse with it, whatever moved it.
+        lapse_pending(case, transition.action, actor, at)
     return event
+
+
+def note_on_case(
+    case: Case, transition: Transition, actor, data: dict[str, Any], at: datetime
+) -> Event:
+    """Record a row that adds to ``case`` without changing it: its version stays."""
+    return CASE_WORKFLOW.note(case, transition, actor, data, at)
 
 
 def check_version(case: Case, expected_version) -> None:

@@ -3,7 +3,6 @@ pass work down, and give assisting input. Each writes its Event; the caller comm
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Role, User
@@ -23,9 +22,8 @@ from app.cases.specs import SPECS
 from app.cases.workflow import check_transition, pending_reply, unanswered_order
 from app.core.types import utcnow
 from app.deadlines.services import stop_clock
-from app.extensions import db
 from app.units.models import Unit
-from app.units.services import descendant_ids
+from app.units.services import units_below
 
 
 def sign_case(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -148,11 +146,13 @@ def request_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
     )
 
 
-def units_below(unit: Unit) -> set[int]:
-    """Return the units a unit may pass work down to: its territory below it and its sector."""
-    below = descendant_ids(unit.id) - {unit.id}
-    below |= set(db.session.scalars(sa.select(Unit.id).where(Unit.supervisor_id == unit.id)))
-    return below
+def pass_down_units(case: Case) -> list[Unit]:
+    """Return the units the lead unit may pass ``case`` down to now: below it, not on it yet."""
+    lead = case.lead_assignment
+    if lead is None:
+        return []
+    busy = {a.unit_id for a in case.active_assignments}
+    return [u for u in units_below(lead.unit) if u.id not in busy]
 
 
 def sub_dispatch(case: Case, actor: User, data: dict[str, Any]) -> None:
@@ -161,7 +161,7 @@ def sub_dispatch(case: Case, actor: User, data: dict[str, Any]) -> None:
     values, errors = SPECS["sub_dispatch"].collect(data)
     unit, note = values["unit_code"], values["note"]
     lead = case.lead_assignment
-    if unit is not None and unit.id not in units_below(lead.unit):
+    if unit is not None and unit not in units_below(lead.unit):
         errors.add("unit_code", _l("Work can only be passed to a unit below yours."))
     elif unit is not None and any(a.unit_id == unit.id for a in case.active_assignments):
         errors.add("unit_code", _l("That unit already works on this case."))

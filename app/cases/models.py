@@ -356,11 +356,24 @@ class Assignment(db.Model):
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
 
 
+# A request (an extension, a return, a draft reply) that ends without a decision:
+# ``end_reason`` is "withdrawn" by whoever asked, or the action that moved the case on
+# so that it lapsed (app/cases/pending.py).
+WITHDRAWN = "withdrawn"
+
+
+def _decided_or_ended(decision: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(
+        f"(ended_at IS NULL OR {decision} IS NULL) AND ((ended_at IS NULL) = (end_reason = ''))",
+        name="decided_or_ended",
+    )
+
+
 class ReturnRequest(db.Model):
     """A unit's request to hand a case back (退单): not ours, with a reason."""
 
     __tablename__ = "return_requests"
-    __table_args__ = (enum_check("previous_state", State),)
+    __table_args__ = (enum_check("previous_state", State), _decided_or_ended("approved"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -376,9 +389,12 @@ class ReturnRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     suggested_unit: Mapped[Unit | None] = relationship(foreign_keys=[suggested_unit_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
 
 
 class Extension(db.Model):
@@ -387,6 +403,7 @@ class Extension(db.Model):
     __tablename__ = "extensions"
     __table_args__ = (
         sa.CheckConstraint(f"days BETWEEN 1 AND {EXTENSION_DAYS_CEILING}", name="days"),
+        _decided_or_ended("approved"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -402,8 +419,11 @@ class Extension(db.Model):
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
     old_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
 
 
 class Contribution(db.Model):
@@ -428,7 +448,7 @@ class Reply(db.Model):
     """The handling unit's reply, its lead's sign-off and the center's review of it."""
 
     __tablename__ = "replies"
-    __table_args__ = (enum_check("finding", Finding),)
+    __table_args__ = (enum_check("finding", Finding), _decided_or_ended("signed_off"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -446,6 +466,9 @@ class Reply(db.Model):
     review_note: Mapped[str] = mapped_column(sa.Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A draft that lapsed before the unit lead decided on it.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

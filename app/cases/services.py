@@ -5,22 +5,23 @@ Each checks the transition table, writes its event and flushes; the caller commi
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.auth.models import Role, User
-from app.cases.engine import apply_transition, record_case_event
+from app.auth.models import Role, User, UserRole
+from app.cases.engine import apply_transition, note_on_case, record_case_event
 from app.cases.inputs import decision_outcome
 from app.cases.models import Assignment, AssignmentRole, Case, Satisfaction, Visit
 from app.cases.notify import notify_center, notify_unit, set_public_reply
 from app.cases.specs import SPECS
-from app.cases.workflow import State, check_transition, pending_extension
+from app.cases.workflow import State, check_transition, pending_extension, transitions_for
 from app.core.errors import Forbidden
 from app.core.types import utcnow
 from app.core.workflow import SYSTEM
 from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, stop_clock
 from app.extensions import db
 from app.notifications.services import message_locale
-from app.units.models import UnitKind
+from app.units.models import Unit, UnitKind
 
 
 def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> None:
@@ -66,6 +67,13 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
         errors.add("unit_code", _l("Cases are dispatched to handling units, not to the center."))
     if unit is not None and unit in assists:
         errors.add("assist_unit_codes", _l("The lead unit cannot also assist."))
+    # An urgent case has two hours to be signed for: say so before it waits for nobody.
+    nobody_signs = unit is not None and not who_can_sign(unit)
+    if nobody_signs and not values["confirm_no_signer"]:
+        errors.add(
+            "confirm_no_signer",
+            _l("Nobody in this unit can sign for the case. Dispatch anyway?"),
+        )
     suggestion = suggest_for(case) if case.respondent_unit_id and case.category_id else None
     overridden = suggestion is not None and unit is not None and suggestion.unit != unit
     if overridden and not override:
@@ -115,12 +123,54 @@ def dispatch_case(case: Case, actor: User, data: dict[str, Any]) -> None:
             "rule": suggestion.rule.name if suggestion and suggestion.rule else "",
             "explanation": suggestion.explanation if suggestion else "",
             "override_reason": override if overridden else "",
+            "no_signer": nobody_signs,
         },
         now,
     )
     notify_unit(case, unit.id, _l("New case %(number)s to sign for", number=case.number))
     for assist in assists:
         notify_unit(case, assist.id, _l("New case %(number)s to assist with", number=case.number))
+
+
+def _signers(unit_ids) -> sa.Select:
+    """Return a SELECT of (unit id, user id): who can sign for a case dispatched there now.
+
+    Whoever holds a role that the table lets sign, in the unit, active and not away;
+    for one who is away, their active backup who is not away either (AB岗), as the
+    engine lets a backup act for an away colleague.
+    """
+    roles = sorted({role for t in transitions_for("sign") for role in t.roles})
+    now = utcnow()
+    holder, backup = sa.orm.aliased(User), sa.orm.aliased(User)
+    signs = sa.and_(
+        holder.unit_id.in_(unit_ids),
+        holder.active.is_(True),
+        sa.exists().where(UserRole.user_id == holder.id, UserRole.role.in_(roles)),
+    )
+    here = sa.or_(holder.away_until.is_(None), holder.away_until <= now)
+    present = sa.select(holder.unit_id, holder.id).where(signs, here)
+    backups = (
+        sa.select(holder.unit_id, backup.id)
+        .join(backup, backup.id == holder.backup_user_id)
+        .where(
+            signs,
+            holder.away_until > now,
+            backup.active.is_(True),
+            sa.or_(backup.away_until.is_(None), backup.away_until <= now),
+        )
+    )
+    return sa.union(present, backups)
+
+
+def who_can_sign(unit: Unit) -> set[int]:
+    """Return the ids of the users who can sign for a case dispatched to ``unit`` now."""
+    return {user_id for _unit_id, user_id in db.session.execute(_signers([unit.id]))}
+
+
+def units_nobody_can_sign(units) -> set[int]:
+    """Return the ids of those of ``units`` where nobody can sign now (one query)."""
+    ids = {u.id for u in units}
+    return ids - {unit_id for unit_id, _user_id in db.session.execute(_signers(ids))}
 
 
 def suggest_for(case: Case):
@@ -342,7 +392,8 @@ def comment_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Leave a comment on an open case; the other side is told."""
     t = check_transition(case, "comment", actor)
     text = SPECS["comment"].read(data)["text"]
-    apply_transition(case, t, actor, {"text": text}, utcnow())
+    # A comment changes nothing on the case: it neither checks nor bumps its version.
+    note_on_case(case, t, actor, {"text": text}, utcnow())
     subject = _l("Comment on %(number)s", number=case.number)
     if actor.has_role(Role.OPERATOR, Role.CENTER_LEAD):
         for assignment in case.active_assignments:

@@ -15,6 +15,7 @@ from app.cases.models import Finding, Resolved, Satisfaction, VisitMethod
 from app.core.fields import (
     Choice,
     Decision,
+    Flag,
     IdReference,
     Integer,
     Reference,
@@ -81,6 +82,11 @@ SPECS: dict[str, Spec] = {
             not_found=lambda code: _l("No such unit: %(code)s", code=code),
         ),
         _note(_l("Instructions to the unit")),
+        Flag(
+            "confirm_no_signer",
+            _l("Dispatch anyway, though nobody in the unit can sign for it now"),
+            description=_l("Required when no active user of the unit can sign for the case."),
+        ),
     ),
     "reject": Spec(
         _reason(_l("Reason not accepted")),
@@ -147,6 +153,8 @@ SPECS: dict[str, Spec] = {
         _reason(_l("Why this case is not for your unit")),
         _unit("suggested_unit_code", _l("Unit you believe responsible")),
     ),
+    "withdraw_extension": Spec(),
+    "withdraw_return": Spec(),
     "decide_return": Spec(
         Decision(
             "approve",

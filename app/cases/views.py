@@ -18,9 +18,10 @@ from app.cases.access import (
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS, ActionForm
+from app.cases.handling import pass_down_units
 from app.cases.models import Case, Channel
 from app.cases.queries import WorklistFilter, state_counts, worklist_select
-from app.cases.services import suggest_for
+from app.cases.services import suggest_for, units_nobody_can_sign, who_can_sign
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
 from app.core.access_log import AccessChannel
 from app.core.errors import ValidationFailed
@@ -28,22 +29,44 @@ from app.core.labels import label
 from app.core.permissions import roles_required
 from app.core.validation import labelled, strip_control
 from app.extensions import db
-from app.units.services import handling_units, return_counts, unit_picker_choices
+from app.units.models import Unit
+from app.units.services import (
+    get_unit_by_code,
+    handling_units,
+    return_counts,
+    unit_picker_choices,
+)
 
 # The case page and worklists ask the table which buttons to show.
 bp.add_app_template_global(allowed_actions, "allowed_actions")
 
 
-def _fill_choices(form) -> None:
-    """Offer the searchable unit picker and the categories in every action form."""
+def _fill_choices(form, case: Case) -> None:
+    """Offer the searchable unit picker and the categories in every action form.
+
+    Passing down offers only the units below the lead unit; a dispatch marks the units
+    where nobody can sign now, so that the page can warn before it happens.
+    """
     blank = SelectChoice("", "—")
     for field in form:
-        if field.name.endswith("unit_code"):
+        if form.action == "sub_dispatch" and field.name == "unit_code":
+            field.choices = [blank, *unit_picker_choices(pass_down_units(case))]
+        elif form.action == "dispatch" and field.name == "unit_code":
+            units = handling_units()
+            unsigned = units_nobody_can_sign(units)
+            field.choices = [blank, *unit_picker_choices(units, flagged=unsigned)]
+        elif field.name.endswith("unit_code"):
             field.choices = [blank, *unit_picker_choices(handling_units())]
         elif field.name.endswith("unit_codes"):
             field.choices = unit_picker_choices(handling_units())
         elif field.name == "category_code":
             field.choices = [blank, *category_choices()]
+
+
+def _nobody_signs(form) -> Unit | None:
+    """Return the unit a dispatch form has chosen if nobody there can sign now."""
+    unit = get_unit_by_code(form.unit_code.data) if form.unit_code.data else None
+    return unit if unit is not None and not who_can_sign(unit) else None
 
 
 @bp.get("/cases")
@@ -93,7 +116,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
     forms = {}
     for action in allowed_actions(case, current_user):
         form = ACTION_FORMS[action](formdata=None, version=case.version)
-        _fill_choices(form)
+        _fill_choices(form, case)
         form.fill_from(case)
         forms[action] = form
     unclassified = case.respondent_unit_id is None or case.category_id is None
@@ -105,11 +128,19 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
     primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
     if posted is not None and posted[0] in forms:
         primary, forms[posted[0]] = posted
+    no_signer = None
+    if "dispatch" in forms:
+        dispatch = forms["dispatch"]
+        no_signer = _nobody_signs(dispatch)
+        # The box to dispatch anyway is asked for only where nobody can sign.
+        if no_signer is None and not dispatch.confirm_no_signer.errors:
+            del dispatch.confirm_no_signer
     html = render_template(
         "cases/show.html",
         case=case,
         primary_action=primary,
         suggestion=suggestion,
+        no_signer=no_signer,
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
@@ -142,7 +173,7 @@ def act(case_id: int, action: str):
         abort(404)
     case = get_visible_or_404(case_id, current_user)
     form = ACTION_FORMS[action]()
-    _fill_choices(form)
+    _fill_choices(form, case)
     if not form.validate():  # only the CSRF token: the fields are the service's to check
         for name, errors in form.errors.items():
             flash(labelled(form[name].label.text, "; ".join(errors)), "error")

@@ -59,6 +59,10 @@ class Turn(enum.StrEnum):
     INVOLVED = "involved"  # the center, or any unit working on the case
 
 
+# Actions that add to a case without changing it: they neither check nor bump its
+# version, so they never conflict with one another or with a change of the case.
+ADDITIVE_ACTIONS = frozenset({"comment"})
+
 _t, _stay, _decide = row, stay, decide
 S = State
 LEAD, ASSIST, SUB, INVOLVED = Turn.LEAD_UNIT, Turn.ASSIST_UNIT, Turn.SUB_UNIT, Turn.INVOLVED
@@ -112,13 +116,31 @@ TRANSITIONS: tuple[Transition, ...] = (
         turn=LEAD,
         guard=("no_extension_pending", "extension_left"),
     ),
-    _t("sub_dispatch", {S.HANDLING}, S.HANDLING, UNIT_ROLES, turn=LEAD),
+    _t("sub_dispatch", {S.HANDLING}, S.HANDLING, UNIT_ROLES, turn=LEAD, guard="unit_below"),
     _t(
         "request_return",
         {S.DISPATCHED, S.HANDLING},
         S.RETURN_REQUESTED,
         UNIT_ROLES,
         turn=LEAD,
+    ),
+    # Whoever asked (or stands in for them) may take a request back before it is decided.
+    _t(
+        "withdraw_extension",
+        {S.HANDLING},
+        S.HANDLING,
+        UNIT_ROLES,
+        turn=LEAD,
+        guard=("extension_pending", "own_extension"),
+    ),
+    # A withdrawn return goes back to the state the case had before the request (None).
+    _t(
+        "withdraw_return",
+        {S.RETURN_REQUESTED},
+        None,
+        UNIT_ROLES,
+        turn=LEAD,
+        guard=("return_pending", "own_return"),
     ),
     # Other units' part
     *_stay("contribute", [S.DISPATCHED, S.HANDLING], UNIT_ROLES, turn=ASSIST),
@@ -197,6 +219,8 @@ ACTION_LABELS = register_labels(
         "contribute": _l("Give assisting input"),
         "comment": _l("Comment"),
         "request_return": _l("Request return"),
+        "withdraw_extension": _l("Withdraw the extension request"),
+        "withdraw_return": _l("Withdraw the return request"),
         "decide_return": _l("Decide return request"),
         "reply": _l("Reply"),
         "review": _l("Review reply"),
@@ -231,6 +255,11 @@ EVENT_LABELS = register_labels(
         "contribute": _l("Assisting input"),
         "comment": _l("Comment"),
         "request_return": _l("Return requested"),
+        "withdraw_extension": _l("Extension request withdrawn"),
+        "withdraw_return": _l("Return request withdrawn"),
+        "extension_lapsed": _l("Extension request lapsed"),
+        "return_request_lapsed": _l("Return request lapsed"),
+        "reply_lapsed": _l("Draft reply lapsed"),
         "decide_return": _l("Return request decided"),
         "reply": _l("Replied"),
         "review": _l("Reply reviewed"),
@@ -245,7 +274,9 @@ EVENT_LABELS = register_labels(
 
 def pending_reply(case):
     """Return a handler's reply still waiting for the unit lead's sign-off, if any."""
-    return next((r for r in reversed(case.replies) if r.signed_off is None), None)
+    return next(
+        (r for r in reversed(case.replies) if r.signed_off is None and r.ended_at is None), None
+    )
 
 
 def _max_extensions() -> int:
@@ -254,7 +285,29 @@ def _max_extensions() -> int:
 
 def pending_extension(case):
     """Return the extension request still waiting for the center's decision, if any."""
-    return next((e for e in case.extensions if e.approved is None), None)
+    return next((e for e in case.extensions if e.approved is None and e.ended_at is None), None)
+
+
+def pending_return(case):
+    """Return the return request still waiting for the center's decision, if any."""
+    return next(
+        (r for r in case.return_requests if r.approved is None and r.ended_at is None), None
+    )
+
+
+def _asked_by(request, actor) -> bool:
+    """Return True if ``actor`` made ``request`` or stands in for whoever did (AB岗)."""
+    if request is None or getattr(actor, "id", None) is None:
+        return False
+    return request.requested_by_id == actor.id or any(
+        colleague.id == request.requested_by_id for colleague in _stand_ins(actor)
+    )
+
+
+def _pass_down_units(case):
+    from app.cases.handling import pass_down_units
+
+    return pass_down_units(case)
 
 
 def unanswered_order(case):
@@ -287,9 +340,27 @@ GUARDS = {
         lambda case: pending_extension(case) is None,
         _l("An extension request is already waiting for a decision."),
     ),
+    "own_extension": Guard(
+        lambda case, actor: _asked_by(pending_extension(case), actor),
+        _l("Only whoever asked for the extension may withdraw it."),
+        about_actor=True,
+    ),
+    "return_pending": Guard(
+        lambda case: pending_return(case) is not None,
+        _l("No return request is waiting for a decision."),
+    ),
+    "own_return": Guard(
+        lambda case, actor: _asked_by(pending_return(case), actor),
+        _l("Only whoever asked for the return may withdraw it."),
+        about_actor=True,
+    ),
     "extension_left": Guard(
         lambda case: sum(1 for e in case.extensions if e.approved) < _max_extensions(),
         _l("No more extensions are allowed on this case."),
+    ),
+    "unit_below": Guard(
+        lambda case: bool(_pass_down_units(case)),
+        _l("No unit below the lead unit can take this case."),
     ),
     "rectification_due": Guard(
         lambda case: case.open_clock("rectify") is not None,

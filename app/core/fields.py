@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -183,6 +184,29 @@ class Decision(Field):
 
     def from_form(self, value) -> bool | None:
         return {self.yes[0]: True, self.no[0]: False}.get(value)
+
+
+class Flag(Field):
+    """A box to tick: a boolean in JSON (absent is false), a checkbox on the web."""
+
+    json_type = "boolean"
+
+    def read(self, value, errors: FieldErrors) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            errors.add(self.name, _l("Must be true or false."))
+            return False
+        return value
+
+    def json_schema(self) -> dict:
+        return {**super().json_schema(), "default": False}
+
+    def form_field(self):
+        return BooleanField(self.label)
+
+    def from_form(self, value) -> bool:
+        return bool(value)
 
 
 class Choice(Field):

@@ -10,8 +10,10 @@ application bug cannot rewrite history, only an attacker who drops the triggers,
 and the chain shows what they did.
 
 A unique (subject, previous hash) pair keeps each chain a line: two transactions
-appending to one subject at once cannot both link to the same predecessor; the
-second fails on commit instead of forking the chain.
+appending to one subject at once cannot both link to the same predecessor. So that
+the second does not fail either, appends to one subject are serialized: a
+transaction takes the subject's lock (``hold_chain``) before it reads the head and
+keeps it until it ends, and the next writer reads the head that the first one left.
 """
 
 import hashlib
@@ -29,6 +31,10 @@ from app.extensions import db
 
 GENESIS = "0" * 64  # the "previous hash" of a subject's first event
 _HEADS_KEY = "trail_heads"
+_HELD_KEY = "trail_held"
+# The PostgreSQL advisory lock that every appender holds shared and a bulk append
+# (``record_events``) holds exclusively: see ``hold_chain``.
+_ALL_CHAINS = "trail:*"
 
 
 class Event(db.Model):
@@ -100,6 +106,64 @@ def _heads(session: Session) -> dict[tuple[str, int], str]:
 
 def _forget_heads(session, *args) -> None:
     session.info.pop(_HEADS_KEY, None)
+    session.info.pop(_HELD_KEY, None)
+
+
+def _lock_key(name: str) -> int:
+    """Return a stable signed 64-bit advisory-lock key for ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _take_write_lock_sqlite() -> None:
+    """Start this transaction as a writer on SQLite (BEGIN IMMEDIATE), if not one yet.
+
+    SQLite has one writer at a time, but a transaction becomes one only at its first
+    write: a head read before that could be overtaken by another writer's commit. The
+    driver opens a transaction only before a write, so one already open holds the lock.
+    """
+    dbapi = db.session.connection().connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN IMMEDIATE")
+
+
+def hold_chain(subject_type: str, subject_id: int) -> None:
+    """Serialize appends to one subject's chain: wait for its lock, keep it until the end.
+
+    Call it before reading anything an append depends on (``record_event`` does, before
+    reading the head). Whoever appends to the same subject meanwhile waits and then reads
+    the head this transaction left, so concurrent appends (twenty comments at once) all
+    succeed instead of failing on the unique (subject, previous hash) index. On
+    PostgreSQL it is a transaction-scoped advisory lock on the subject, taken with the
+    shared side of one lock a bulk append takes exclusively; on SQLite, the write lock.
+    """
+    held = db.session.info.setdefault(_HELD_KEY, set())
+    if (subject_type, subject_id) in held:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(
+            sa.text("SELECT pg_advisory_xact_lock_shared(:all), pg_advisory_xact_lock(:one)"),
+            {"all": _lock_key(_ALL_CHAINS), "one": _lock_key(f"trail:{subject_type}:{subject_id}")},
+        )
+    elif dialect == "sqlite":
+        _take_write_lock_sqlite()
+    held.add((subject_type, subject_id))
+
+
+def _hold_all_chains() -> None:
+    """Hold every chain for a bulk append: one lock instead of one per subject.
+
+    Thousands of per-subject advisory locks would overflow PostgreSQL's lock table; the
+    exclusive side of the lock that single appenders share waits for those in flight
+    and holds new ones back until this transaction ends.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:all)"), {"all": _lock_key(_ALL_CHAINS)}
+        )
+    elif dialect == "sqlite":
+        _take_write_lock_sqlite()
 
 
 def _head(subject_type: str, subject_id: int) -> str:
@@ -107,6 +171,7 @@ def _head(subject_type: str, subject_id: int) -> str:
     heads = _heads(db.session)
     key = (subject_type, subject_id)
     if key not in heads:
+        hold_chain(subject_type, subject_id)
         last = db.session.scalar(
             sa.select(Event.hash)
             .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
@@ -159,6 +224,7 @@ def record_events(rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
     db.session.flush()
+    _hold_all_chains()
     heads = _heads(db.session)
     wanted: dict[str, set[int]] = {}
     for r in rows:

@@ -265,18 +265,32 @@ class Workflow:
         target = t.target or target
         if target is None:
             raise ValueError(f"transition {t.action!r} needs an explicit target")
-        principal = self.acting_as(subject, actor, t)
         from_state = subject.state
+        principal = self.acting_as(subject, actor, t)
         subject.state = target
         if hasattr(subject, "updated_at"):
             subject.updated_at = at
+        return self._record(subject, t, actor, principal, data, at, from_state, target)
+
+    def note(self, subject, t: Transition, actor, data: dict[str, Any], at: datetime) -> Event:
+        """Record a row that adds to ``subject`` without changing it (a comment).
+
+        The subject itself is not written, so its version does not move: such a row
+        conflicts with nothing, and nothing conflicts with it.
+        """
+        if t.target is not None and t.target not in t.sources:
+            raise ValueError(f"transition {t.action!r} moves its subject; apply it")
+        principal = self.acting_as(subject, actor, t)
+        return self._record(subject, t, actor, principal, data, at, subject.state, subject.state)
+
+    def _record(self, subject, t, actor, principal, data, at, from_state, to_state) -> Event:
         return record_event(
             self.subject_type,
             subject.id,
             actor,
             t.action,
             from_state=from_state,
-            to_state=target,
+            to_state=to_state,
             data=data,
             at=at,
             acting_for=principal if principal is not None and principal is not actor else None,

@@ -67,6 +67,9 @@ USERS = [
     ("unit_lead", "钱局长", "CC-RSJ", [Role.UNIT_LEAD]),
     ("handler2", "孙承办", "CC-ZJJ", [Role.HANDLER]),
     ("inspector", "周监察", "CC-JW", [Role.INSPECTOR]),
+    # The discipline office also handles the complaints routed to it (DESIGN §2, §5).
+    ("jw_handler", "冯承办", "CC-JW", [Role.HANDLER]),
+    ("jw_lead", "陈书记", "CC-JW", [Role.UNIT_LEAD]),
     ("leader", "吴县长", "CC", [Role.LEADER]),
     ("admin", "郑管理", "CC-TSZX", [Role.ADMIN]),
 ]
@@ -102,7 +105,7 @@ def seed_categories() -> dict[str, Category]:
 
 
 def seed_users(units: dict[str, Unit], password: str = DEMO_PASSWORD) -> dict[str, User]:
-    """Create the demo users (one per role, plus handler2); existing ones are left alone."""
+    """Create the demo users (one per role, and a few more); existing ones are left alone."""
     users = {}
     for username, name, unit_code, roles in USERS:
         user = db.session.scalar(sa.select(User).where(User.username == username))

@@ -40,6 +40,29 @@ def descendant_ids(unit_id: int) -> set[int]:
     return set(db.session.scalars(sa.select(tree.c.id)))
 
 
+def units_below(unit: Unit) -> list[Unit]:
+    """Return the units ``unit`` may pass work down to (下派, DESIGN §5), by tier and code.
+
+    Below it are the units of its territory (属地, at any depth) and those on its sector
+    line (归口); never itself, an inactive unit or a complaint center (the center
+    dispatches, it does not handle).
+    """
+    tree = sa.select(Unit.id).where(Unit.parent_id == unit.id).cte("below", recursive=True)
+    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return list(
+        db.session.scalars(
+            sa.select(Unit)
+            .where(
+                sa.or_(Unit.id.in_(sa.select(tree.c.id)), Unit.supervisor_id == unit.id),
+                Unit.id != unit.id,
+                Unit.active.is_(True),
+                Unit.kind != UnitKind.COMPLAINT_CENTER,
+            )
+            .order_by(Unit.tier, Unit.code)
+        )
+    )
+
+
 def pinyin_initials(text: str) -> str:
     """Return the pinyin initials of Chinese text: 人社局 -> rsj."""
     from pypinyin import Style, lazy_pinyin
@@ -47,18 +70,20 @@ def pinyin_initials(text: str) -> str:
     return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
 
 
-def unit_picker_choices(units: list[Unit]):
-    """Return select choices whose options can be searched by name, code or pinyin initials."""
+def unit_picker_choices(units: list[Unit], flagged: set[int] = frozenset()):
+    """Return select choices whose options can be searched by name, code or pinyin initials.
+
+    Options of the units in ``flagged`` (ids) carry ``data-flagged``, for a page's script.
+    """
     from wtforms.fields.choices import SelectChoice
 
-    return [
-        SelectChoice(
-            u.code,
-            f"{u.name} ({u.code})",
-            render_kw={"data-search": f"{u.name} {u.code} {pinyin_initials(u.name)}".lower()},
-        )
-        for u in units
-    ]
+    def attrs(u: Unit) -> dict:
+        kw = {"data-search": f"{u.name} {u.code} {pinyin_initials(u.name)}".lower()}
+        if u.id in flagged:
+            kw["data-flagged"] = "1"
+        return kw
+
+    return [SelectChoice(u.code, f"{u.name} ({u.code})", render_kw=attrs(u)) for u in units]
 
 
 def handling_units() -> list[Unit]:

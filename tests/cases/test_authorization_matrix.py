@@ -65,6 +65,9 @@ MATRIX = {
         {"center_lead"},
     ),
     "comment": (("dispatch",), {"text": "请尽快办理"}, CENTER | RSJ),
+    # Only whoever asked (the handler, in these steps) takes a request back.
+    "withdraw_extension": (("dispatch", "sign", "extension"), {}, {"handler"}),
+    "withdraw_return": (("dispatch", "request_return"), {}, {"handler"}),
     "answer_order": (("dispatch", "red_card"), {"text": "已按督办要求整改"}, RSJ),
     "report_rectification": (
         ("dispatch", "sign", "reply", "review_with_rectification"),

@@ -31,6 +31,8 @@ def test_seed_is_idempotent_and_covers_states_and_tiers(app):
         "leader",
         "admin",
         "handler2",
+        "jw_handler",
+        "jw_lead",
     }
     handler, lead = (
         db.session.scalar(sa.select(User).where(User.username == n))

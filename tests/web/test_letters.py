@@ -59,13 +59,13 @@ def test_units_cannot_download_scans(client, make_case, org):
         content_type="multipart/form-data",
     )
     case = db.session.scalar(sa.select(Case))
-    client.post(f"/cases/{case.id}/dispatch", data={"unit_code": "CC-CGZ"})
-    client.post("/logout")
     from app.auth.models import Role
     from app.auth.services import create_user
 
     create_user("town", "镇承办", "demo1234", [Role.HANDLER], org["units"]["CC-CGZ"])
     db.session.commit()
+    client.post(f"/cases/{case.id}/dispatch", data={"unit_code": "CC-CGZ"})
+    client.post("/logout")
     login(client, "town")
     attachment = db.session.scalar(sa.select(Attachment))
     assert client.get(f"/cases/{case.id}").status_code == 200

@@ -53,6 +53,11 @@ EVENT_ACTIONS = frozenset(
         "deadline_recomputed",
         "report_rectification",
         "answer_order",
+        "withdraw_extension",
+        "withdraw_return",
+        "extension_lapsed",
+        "reply_lapsed",
+        "return_request_lapsed",
     }
 )
 
@@ -113,6 +118,9 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     db.session.commit()
     # Sent elsewhere than the router says (it suggests 人社局), then returned twice.
     act(case, "dispatch", "operator", unit_code="CC-ZJJ", override_reason="住建局负责该审批窗口")
+    first = {"reason": "该事项不属于住建局", "suggested_unit_code": "CC-RSJ"}
+    act(case, "request_return", "handler2", **first)
+    act(case, "withdraw_return", "handler2")
     act(
         case,
         "request_return",
@@ -135,6 +143,8 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     act(case, "contribute", "handler2", text="住建局协办意见：已配合核查")
     act(case, "sign", "handler")
     act(case, "comment", "operator", text="<b>请加快办理</b>")
+    act(case, "request_extension", "handler", days=2, reason="先申请后撤回")
+    act(case, "withdraw_extension", "handler")
     act(case, "request_extension", "handler", days=5, reason="需要现场核查")
     act(case, "decide_extension", "operator", approve=True, note="")
     act(case, "request_extension", "handler", days=3, reason="仍需时间")
@@ -159,11 +169,23 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     users["unit_lead"].away_until = None
     db.session.commit()
     act(case, "review", "operator", **{"pass": False, "note": "答复不完整"})
+    # Left waiting when the unit lead answers directly: both lapse.
+    act(case, "request_extension", "handler", days=4, reason="等待补充材料")
+    perform_action(case, "reply", clerk, {"text": "拟答复：第三稿。", "finding": "substantiated"})
+    db.session.commit()
     act(case, "reply", "unit_lead", text="已核查并整改。", finding="partly_substantiated")
     act(case, "review", "operator", **{"pass": True, "note": "", "rectify_days": 10})
     act(case, "report_rectification", "handler", text="已整改完毕")
     act(case, "visit", "operator", satisfaction="satisfied", resolved="yes", note="投诉人认可")
     act(case, "reopen", "center_lead", reason="投诉人提供了新证据")
+    # No row of today's table leaves a return request waiting; the trail would say this.
+    record_event(
+        "case",
+        case.id,
+        None,
+        "return_request_lapsed",
+        data={"cause": "decide_return", "by": "handler2", "reason": "确属人社局职责"},
+    )
     record_event(
         "case",
         case.id,
@@ -227,7 +249,15 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     assert "审签通过" in signed_off and "退单" not in signed_off
     assert "代钱局长办理（AB岗）" in signed_off and "赵承办" in signed_off
 
-    asked, asked_again = said["request_extension"]
+    _taken_back, asked, asked_again, _left_waiting = said["request_extension"]
+    assert "撤回了延期 2 个工作日的申请" in one("withdraw_extension")
+    assert "延期理由：先申请后撤回" in one("withdraw_extension")
+    assert "赵承办申请延期 4 个工作日未获审批，因“已答复”而失效" in one("extension_lapsed")
+    assert "钱七的拟答复未经审签，因“已答复”而失效" in one("reply_lapsed")
+    assert "撤回退单申请" in one("withdraw_return") and "退单理由：该事项不属于住建局" in one(
+        "withdraw_return"
+    )
+    assert "孙承办的退单申请未获审批，因“退单已审批”而失效" in one("return_request_lapsed")
     assert "申请延期 5 个工作日" in asked and "延期理由：需要现场核查" in asked
     assert "申请延期 3 个工作日" in asked_again
     yes, no = said["decide_extension"]
@@ -242,7 +272,7 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     assert "<b>请加快办理</b>" in one("comment")
     assert "督办单" in one("answer_order") and "已约谈相关人员" in one("answer_order")
 
-    draft, redraft, direct = said["reply"]
+    draft, redraft, _third, direct = said["reply"]
     assert "待单位负责人审签" in draft and "核查结论：属实" in draft
     assert "待单位负责人审签" in redraft
     assert "已报送中心审核" in direct and "核查结论：部分属实" in direct

@@ -1,0 +1,74 @@
+"""The discipline office signs and handles a 吃拿卡要 case routed to it, in a real browser."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_golden_path import act, open_action, sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_discipline_office_signs_and_handles_a_bribery_case(page: Page, live_server: str):
+    sign_in(page, live_server, "operator")
+    page.click("#nav-hotline")
+    page.wait_for_load_state("load")
+    page.fill("#phone", "13922223333")
+    page.fill("#name", "韩梅")
+    page.select_option("#respondent_unit_code", "CC-ZJJ")
+    page.select_option("#category_code", "bribery")
+    page.select_option("#urgency", "urgent")
+    page.fill("#title", "办证窗口暗示送礼")
+    page.fill("#content", "办理施工许可时，窗口人员暗示要送购物卡才给加快办理。")
+    page.click("#hotline-submit")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
+    case_url = page.url
+    number = page.locator("#case-number").inner_text()
+
+    # The router sends 吃拿卡要 to the discipline office, where someone can sign: no warning.
+    dispatch = open_action(page, "dispatch")
+    unit = dispatch.locator("select[name=unit_code]")
+    expect(unit).to_have_value("CC-JW")
+    expect(page.locator("#routing-suggestion")).to_be_visible()
+    warning = page.locator("#no-signer-warning")
+    expect(warning).to_be_hidden()
+    # Choosing a unit where nobody can sign shows the warning before anything is sent.
+    unit.select_option("CC-SQX")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("无人可签收")
+    unit.select_option("CC-JW")
+    expect(warning).to_be_hidden()
+    act(page, "dispatch")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "dispatched")
+    sign_out(page)
+
+    sign_in(page, live_server, "inspector")
+    page.goto(case_url)
+    expect(page.locator("#actions")).to_have_count(0)  # the inspector watches, never signs
+    sign_out(page)
+
+    sign_in(page, live_server, "jw_handler")
+    expect(page.locator("#worklist")).to_contain_text(number)
+    page.goto(case_url)
+    expect(page.locator("#complainant-phone")).to_have_text("139****3333")
+    act(page, "sign")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
+    reply = open_action(page, "reply")
+    reply.locator("input[value=substantiated]").check()
+    reply.locator("textarea[name=text]").fill("经查属实，已对涉事人员立案审查。")
+    act(page, "reply")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
+    sign_out(page)
+
+    sign_in(page, live_server, "jw_lead")
+    page.goto(case_url)
+    expect(page.locator(".pending-reply")).to_contain_text("立案审查")
+    open_action(page, "sign_off").locator("input[value=approve]").check()
+    act(page, "sign_off")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "replied")
+    sign_out(page)
+
+    sign_in(page, live_server, "operator")
+    page.goto(case_url)
+    page.locator("#action-review input[value=pass]").check()
+    act(page, "review")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "visiting")
