@@ -19,6 +19,7 @@ from app.core.validation import FieldErrors
 from app.deadlines.services import start_clock
 from app.deadlines.workdays import to_local
 from app.extensions import db
+from app.intake.receipts import send_receipt
 from app.units.services import read_unit
 
 # Unambiguous characters for codes read out over the phone (no 0/O, 1/I/L).
@@ -168,6 +169,7 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
     )
     if screen_now:
         start_screening(case, actor, {})
+    send_receipt(case)
     db.session.flush()
     return case
 
