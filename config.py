@@ -118,6 +118,9 @@ class Config:
     MAILBOX_PASSWORD = os.environ.get("MAILBOX_PASSWORD", "")
     MAILBOX_FOLDER = os.environ.get("MAILBOX_FOLDER", "INBOX")
     MAILBOX_BATCH = int(os.environ.get("MAILBOX_BATCH", "50"))
+    # A message that cannot even be put in triage is tried this many times, then left
+    # read on the server with the IntakeGaveUp keyword (and an error in the log).
+    MAILBOX_MAX_ATTEMPTS = 5
     # Channels whose complainants get a receipt with the tracking code (by e-mail, else SMS);
     # inspections (明查暗访) are the center's own findings and have no one to tell.
     INTAKE_RECEIPT_CHANNELS = ("web", "hotline", "letter", "email", "api")
