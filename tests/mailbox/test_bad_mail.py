@@ -207,3 +207,40 @@ def test_mail_that_cannot_even_be_recorded_is_tried_a_bounded_number_of_times(
         "IntakeGaveUp",
     }
     assert inbound(message_id) == []
+
+
+def test_a_database_outage_counts_no_attempt(inbox, monkeypatch):
+    """When even SELECT 1 fails the fetch stops: the message waits, unread and uncounted."""
+    from sqlalchemy.exc import OperationalError
+
+    def fail(*args):
+        raise RuntimeError("cannot record")
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database down"))
+
+    monkeypatch.setattr("app.mailbox.services.process_mail", fail)
+    monkeypatch.setattr("app.mailbox.services.record_failed_mail", fail)
+    monkeypatch.setattr(db.session, "execute", database_down)
+    message_id, raw = raw_mail()
+    inbox.append(raw)
+    with pytest.raises(OperationalError):
+        fetch_mailbox()
+    assert inbox.flags()[message_id] == set()
+
+
+def test_mail_intake_with_redis_down_keeps_the_receipt_in_the_outbox(app, inbox):
+    from app.notifications.models import Notification
+
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    message_id, raw = raw_mail()
+    inbox.append(raw)
+    assert fetch_mailbox().cases == 1
+    [row] = inbound(message_id)
+    [receipt] = db.session.scalars(sa.select(Notification))
+    assert (receipt.channel, receipt.to_address, receipt.status) == (
+        "email",
+        "wangwu@example.net",
+        "pending",  # for the relay, once Redis (or cron) runs it
+    )
+    assert row.case.tracking_code in receipt.body
