@@ -4,6 +4,10 @@ The order of work makes a crash harmless: a message is parsed and its case
 committed first, and only then marked as read on the server. A message that
 was committed but not marked is recognised by its Message-ID next time and
 only marked; one that was not committed is simply processed again.
+
+A message whose processing raises is never retried on every fetch: it goes to
+triage with a reason and its original bytes, and is marked read. Only if even that
+fails is it left unread, for a bounded number of fetches counted on the server.
 """
 
 import hashlib
