@@ -16,6 +16,12 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Every Redis client of the web process gives up quickly: Redis only makes work happen
+# sooner (DESIGN §10), so a hung Redis may cost a request a fraction of a second, never more.
+REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.3"))
+REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.3"))
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -27,6 +33,14 @@ class Config:
     # Empty means "no Redis": jobs then run in-process after the commit.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
+    REDIS_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+    # After a failed enqueue the process leaves Redis alone this long: the work is in the
+    # database, and the sweeps below pick it up once Redis answers again.
+    REDIS_RETRY_AFTER_SECONDS = 30
+    # Jobs that find work a lost queue message left behind; enqueued when Redis answers
+    # again after a failure, and when a worker starts (cron runs them periodically too).
+    RECOVERY_JOBS = ("app.notifications.tasks.relay_outbox",)
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -91,6 +105,14 @@ class Config:
     SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
     # Public endpoints: per client address; storage is Redis when REDIS_URL is set.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
+    # With its Redis down or hung the limiter counts in memory (per process) and never
+    # fails a request: a complaint must be saved even when Redis is not.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
     PUBLIC_SUBMIT_LIMIT = os.environ.get("PUBLIC_SUBMIT_LIMIT", "5 per minute;30 per day")
     PUBLIC_TRACK_LIMIT = os.environ.get("PUBLIC_TRACK_LIMIT", "20 per minute")
@@ -102,6 +124,14 @@ class Config:
     MAILBOX_PASSWORD = os.environ.get("MAILBOX_PASSWORD", "")
     MAILBOX_FOLDER = os.environ.get("MAILBOX_FOLDER", "INBOX")
     MAILBOX_BATCH = int(os.environ.get("MAILBOX_BATCH", "50"))
+    # A message that cannot even be put in triage is tried this many times, then left
+    # read on the server with the IntakeGaveUp keyword (and an error in the log).
+    MAILBOX_MAX_ATTEMPTS = 5
+    # Channels whose complainants get a receipt with the tracking code (by e-mail, else SMS);
+    # inspections (明查暗访) are the center's own findings and have no one to tell.
+    INTAKE_RECEIPT_CHANNELS = ("web", "hotline", "letter", "email", "api")
+    # The public site's address, for links in messages sent by jobs outside any request.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Complaint boxes whose letters operators type in.
     LETTER_BOXES = ("县政务服务中心大厅意见箱", "县信访接待室投诉箱", "城关镇便民服务中心意见箱")
     DUPLICATE_WINDOW_DAYS = 30

@@ -145,6 +145,7 @@ def _register_cli(app: Flask) -> None:
     from app.deadlines.cli import calendar_cli
     from app.demo.cli import demo_cli
     from app.mailbox.cli import mailbox_cli
+    from app.notifications.cli import outbox_cli
     from app.supervision.cli import supervision_cli
 
     app.cli.add_command(audit_cli)
@@ -153,4 +154,5 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mailbox_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(supervision_cli)

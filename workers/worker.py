@@ -9,6 +9,8 @@ from redis import Redis
 from rq import Queue, Worker
 from rq.job import Job
 
+from app.core.jobs import enqueue_recovery_jobs
+
 _app = None
 
 
@@ -44,6 +46,9 @@ def main() -> None:
         raise SystemExit("REDIS_URL is not set: without Redis, jobs run in-process.")
     connection = Redis.from_url(url)
     queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+    # Whatever a Redis restart lost is still in the database: collect it first.
+    with app.app_context():
+        enqueue_recovery_jobs(queue, app)
     Worker([queue], connection=connection, job_class=AppJob).work(with_scheduler=True)
 
 

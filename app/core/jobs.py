@@ -6,6 +6,7 @@ pending state), so losing the queue loses no work: a later sweep picks it up.
 
 import importlib
 import logging
+import time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +18,7 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "jobs_after_commit"
+_clock = time.monotonic  # how long Redis has rested; tests move it
 
 
 def enqueue_after_commit(func_path: str, *args) -> None:
@@ -32,9 +34,65 @@ def get_queue(app=None) -> Queue | None:
         return None
     connection = app.extensions.get("redis")
     if connection is None:
-        connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        connection = Redis.from_url(
+            url,
+            socket_connect_timeout=app.config["REDIS_CONNECT_TIMEOUT"],
+            socket_timeout=app.config["REDIS_SOCKET_TIMEOUT"],
+        )
         app.extensions["redis"] = connection
     return Queue(app.config["RQ_QUEUE"], connection=connection)
+
+
+def _redis_state(app) -> dict:
+    # Per process: "until" (monotonic) while Redis rests after a failure, and "lost"
+    # while work that the queue never got waits for a recovery job.
+    return app.extensions.setdefault("redis_state", {"until": 0.0, "lost": False})
+
+
+def enqueue_now(func_path: str, *args, app=None) -> bool:
+    """Put a job on the queue at once; False (never an error) if Redis does not take it.
+
+    A failure rests Redis for this process for a while, so a hung Redis costs one
+    request one timeout, not every request one; the caller's work is in the database
+    already and a recovery job finds it once Redis answers again.
+    """
+    app = app or current_app._get_current_object()
+    queue = get_queue(app)
+    if queue is None:
+        return False
+    state = _redis_state(app)
+    if _clock() < state["until"]:
+        state["lost"] = True
+        return False
+    try:
+        queue.enqueue(func_path, *args, job_timeout=120)
+    except Exception as error:
+        state["until"] = _clock() + app.config["REDIS_RETRY_AFTER_SECONDS"]
+        state["lost"] = True
+        log.warning(
+            "could not enqueue %s%r (%s); the work stays in the database", func_path, args, error
+        )
+        return False
+    if state["lost"]:
+        # Redis is back: let the recovery jobs collect what the queue missed meanwhile.
+        state["lost"] = not enqueue_recovery_jobs(queue, app)
+    return True
+
+
+def enqueue_recovery_jobs(queue: Queue, app=None) -> bool:
+    """Queue the jobs that pick up work a lost queue message left in the database.
+
+    They are idempotent (each outbox row is claimed once), so several processes
+    queueing them at once do no harm. Returns False, never raises, if Redis fails.
+    """
+    app = app or current_app
+    try:
+        for func_path in app.config["RECOVERY_JOBS"]:
+            queue.enqueue(func_path, job_timeout=600)
+    except Exception as error:
+        log.warning("could not enqueue the recovery jobs (%s)", error)
+        return False
+    return True
 
 
 def resolve(func_path: str):
@@ -52,21 +110,15 @@ def _run_pending(session) -> None:
     if not pending:
         return
     app = current_app._get_current_object()
-    queue = get_queue(app)
-    for func_path, args in pending:
-        if queue is not None:
-            try:
-                queue.enqueue(func_path, *args, job_timeout=120)
-                continue
-            except Exception:  # Redis down: the database still holds the work.
-                log.warning(
-                    "could not enqueue %s%r and %d more; they stay pending for the relay",
-                    func_path,
-                    args,
-                    len(pending) - 1,
-                )
-                # One timeout is enough: a hung Redis must not hold the request per job.
+    if get_queue(app) is not None:
+        for func_path, args in pending:
+            if not enqueue_now(func_path, *args, app=app):
+                # One failure is enough: the rest are in the database as well, and a
+                # hung Redis must not hold the request once per job.
+                log.warning("%d more jobs left for the recovery jobs", len(pending) - 1)
                 break
+        return
+    for func_path, args in pending:
         # In-process: a fresh app context gets its own session, so the job sees
         # only committed data, as a worker would.
         with app.app_context():

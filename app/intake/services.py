@@ -19,11 +19,13 @@ from app.core.validation import FieldErrors
 from app.deadlines.services import start_clock
 from app.deadlines.workdays import to_local
 from app.extensions import db
+from app.intake.receipts import send_receipt
 from app.units.services import read_unit
 
 # Unambiguous characters for codes read out over the phone (no 0/O, 1/I/L).
 _TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 TITLE_MAX = 200
+NAME_MAX = 80
 CONTENT_MAX = 20000
 
 
@@ -63,7 +65,7 @@ def _validate_complainant(person: dict, errors: FieldErrors, out: dict) -> None:
         anonymous = False
     out["anonymous"] = anonymous
     out["name"] = errors.text(
-        "complainant.name", person.get("name"), max_length=80, required=not anonymous
+        "complainant.name", person.get("name"), max_length=NAME_MAX, required=not anonymous
     )
     out["phone"] = errors.phone("complainant.phone", person.get("phone"), required=False)
     out["email"] = errors.email("complainant.email", person.get("email"), required=False)
@@ -168,6 +170,7 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
     )
     if screen_now:
         start_screening(case, actor, {})
+    send_receipt(case)
     db.session.flush()
     return case
 

@@ -45,6 +45,10 @@ class InboundMessage(db.Model):
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(16))
     triage_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    # A message whose processing raised keeps its original bytes (nothing is lost: the
+    # operator opens it and decides) and the error, for whoever investigates the cause.
+    raw_message: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    processing_error: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     handled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

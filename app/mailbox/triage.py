@@ -10,8 +10,9 @@ from app.core.errors import InvalidTransition, NotFound
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.extensions import db
-from app.intake.services import TITLE_MAX, register_case
+from app.intake.services import NAME_MAX, TITLE_MAX, register_case
 from app.mailbox.models import InboundMessage, InboundStatus
+from app.mailbox.services import can_reply_to
 
 
 def triage_queue() -> list[InboundMessage]:
@@ -52,13 +53,15 @@ def _close(message: InboundMessage, actor, status: InboundStatus, case: Case | N
 
 def register_from_triage(message: InboundMessage, actor) -> Case:
     """Register the message as a new e-mail complaint, with the operator as first responsible."""
+    # An address intake cannot reply to makes the complainant one we cannot answer.
+    address = message.from_address if can_reply_to(message.from_address) else ""
     case = register_case(
         {
             "channel": "email",
             "complainant": {
-                "name": message.from_name or message.from_address.split("@")[0] or "",
-                "email": message.from_address if "@" in message.from_address else "",
-                "anonymous": not message.from_address,
+                "name": (message.from_name or address.split("@")[0])[:NAME_MAX],
+                "email": address,
+                "anonymous": not address,
             },
             "title": (message.subject or str(_l("(no subject)")))[:TITLE_MAX],
             "content": message.body_text or str(_l("(see attachments)")),

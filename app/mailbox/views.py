@@ -1,6 +1,6 @@
 """The triage queue for operators."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from app.auth.models import CENTER_ROLES
 from app.core.permissions import roles_required
 from app.extensions import db
 from app.mailbox import bp
+from app.mailbox.models import InboundMessage
 from app.mailbox.triage import (
     attach_to_case,
     discard_message,
@@ -45,3 +46,21 @@ def decide(message_id: int, decision: str):
     else:
         abort(404)
     return redirect(url_for("mailbox.triage")), 303
+
+
+@bp.get("/mailbox/messages/<int:message_id>/original")
+@roles_required(*CENTER_ROLES)
+def original(message_id: int):
+    """Download a message as it was received (kept for those whose processing failed)."""
+    message = db.session.get(InboundMessage, message_id)
+    if message is None or message.raw_message is None:
+        abort(404)
+    return Response(
+        message.raw_message,
+        mimetype="message/rfc822",
+        headers={
+            # Opened in a mail program, never rendered by the browser as a page.
+            "Content-Disposition": f"attachment; filename=message-{message.id}.eml",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

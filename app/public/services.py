@@ -1,7 +1,6 @@
 """What the public side may do and see: submit, and follow progress without staff details."""
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.attachments.storage import store_uploads
@@ -10,7 +9,6 @@ from app.cases.workflow import State
 from app.core.trail import Event
 from app.extensions import db
 from app.intake.services import register_case
-from app.notifications.services import notify_complainant
 
 PUBLIC_STATE_LABELS = {
     State.REGISTERED: _l("Received, waiting to be accepted"),
@@ -41,21 +39,9 @@ PUBLIC_MILESTONES = {
 
 
 def submit_public_complaint(data: dict, uploads) -> Case:
-    """Register a complaint from the website, store its files and send a receipt."""
+    """Register a complaint from the website and store its files (the receipt goes out)."""
     case = register_case(data, None, screen_now=False)
     store_uploads(uploads, case=case)
-    link = url_for("public.track", _external=True)
-    notify_complainant(
-        case,
-        _l("Complaint %(number)s received", number=case.number),
-        _l(
-            "Your complaint %(number)s was received. Follow it at %(link)s "
-            "with the tracking code %(code)s.",
-            number=case.number,
-            link=link,
-            code=case.tracking_code,
-        ),
-    )
     return case
 
 

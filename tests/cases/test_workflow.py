@@ -349,7 +349,10 @@ def test_resolve_directly_closes_and_tells_the_complainant(make_case, org):
     perform_action(case, "resolve_directly", org["users"]["operator"], {"text": "请携带身份证。"})
     db.session.commit()
     assert case.state == State.CLOSED and case.public_reply == "请携带身份证。"
-    note = db.session.scalar(sa.select(Notification).where(Notification.case_id == case.id))
+    receipt, note = db.session.scalars(
+        sa.select(Notification).where(Notification.case_id == case.id).order_by(Notification.id)
+    )
+    assert case.tracking_code in receipt.body
     assert note.channel == "sms" and note.to_address == "13812345678"
     assert "请携带身份证。" in note.body
 

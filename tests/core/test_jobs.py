@@ -17,7 +17,13 @@ def outbox():
 def test_dispatch_notifies_unit_in_process_without_redis(make_case, org):
     make_case("dispatch")
     rows = outbox()
-    assert {r.user_id for r in rows} == {org["users"]["handler"].id, org["users"]["unit_lead"].id}
+    # The caller's receipt (an SMS), then the unit's handler and lead.
+    assert [r.user_id for r in rows] == [
+        None,
+        org["users"]["handler"].id,
+        org["users"]["unit_lead"].id,
+    ]
+    assert rows[0].channel == "sms" and rows[0].to_address == "13812345678"
     assert all(r.status == "sent" for r in rows)
 
 
@@ -27,9 +33,9 @@ def test_dispatch_job_runs_on_rq_worker(app, make_case, redis_conn, org):
     app.extensions["redis"] = redis_conn
     make_case("dispatch")
     rows = outbox()
-    assert len(rows) == 2 and all(r.status == "pending" for r in rows)
+    assert len(rows) == 3 and all(r.status == "pending" for r in rows)  # receipt, handler, lead
     queue = Queue(queue_name, connection=redis_conn)
-    assert queue.count == 2
+    assert queue.count == 3
     set_app(app)
     SimpleWorker([queue], connection=redis_conn, job_class=AppJob).work(burst=True)
     assert all(r.status == "sent" for r in outbox())
@@ -40,7 +46,7 @@ def test_redis_down_keeps_work_in_the_database(app, make_case, org):
     app.config.update(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
     case = make_case("dispatch")
     assert case.state == "dispatched"
-    assert [r.status for r in outbox()] == ["pending", "pending"]
+    assert [r.status for r in outbox()] == ["pending", "pending", "pending"]
 
 
 def test_sending_twice_sends_once(make_case, app):
@@ -86,7 +92,43 @@ def test_a_hung_redis_costs_one_timeout_not_one_per_job(app, make_case, org, mon
             raise TimeoutError("Timeout reading from socket")
 
     monkeypatch.setattr("app.core.jobs.get_queue", lambda app=None: HungQueue())
-    make_case("dispatch")  # the unit's handler and lead are told: two jobs
+    make_case("dispatch")  # the caller's receipt, then the unit's handler and lead
     rows = outbox()
-    assert len(rows) == 2 and all(r.status == "pending" for r in rows)
+    assert len(rows) == 3 and all(r.status == "pending" for r in rows)
     assert len(calls) == 1
+
+
+def test_after_a_failure_redis_rests_and_its_return_brings_the_relay(app, org, monkeypatch):
+    """While Redis rests no request waits on it; the first job it takes again brings the relay."""
+    from app.core import jobs
+    from app.notifications.services import queue_notification
+
+    calls, redis = [], {"up": False}
+    clock = {"now": 1000.0}
+
+    class FlakyQueue:
+        def enqueue(self, func_path, *args, **kwargs):
+            calls.append(func_path.rpartition(".")[2])
+            if not redis["up"]:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(jobs, "get_queue", lambda app=None: FlakyQueue())
+    monkeypatch.setattr(jobs, "_clock", lambda: clock["now"])
+    app.config.update(REDIS_RETRY_AFTER_SECONDS=30)
+
+    def notify():
+        queue_notification(org["users"]["handler"], None, "消息")
+        db.session.commit()
+
+    notify()
+    assert calls == ["send_notification"]  # tried once, failed
+    redis["up"] = True
+    clock["now"] += 29
+    notify()
+    assert calls == ["send_notification"]  # resting: not even tried
+    clock["now"] += 2
+    notify()
+    assert calls[1:] == ["send_notification", "relay_outbox"]  # back, with the relay
+    notify()
+    assert calls[3:] == ["send_notification"]  # and only once
+    assert [r.status for r in outbox()] == ["pending"] * 4  # the relay sends the first two

@@ -74,3 +74,13 @@ def test_work_lost_with_the_queue_is_relayed_once(app, make_case, org):
     assert relay_outbox()["sent"] == len(pending)
     assert relay_outbox()["sent"] == 0
     assert set(db.session.scalars(sa.select(Notification.status))) == {"sent"}
+
+
+def test_flask_outbox_relay_sends_what_the_queue_lost_once(app, org):
+    note_id = email_row(app, org)  # Redis was down: the row waits in the outbox
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["outbox", "relay"])
+    assert result.exit_code == 0, result.output
+    assert "sent: 1" in result.output.splitlines()
+    assert row(note_id).status == "sent" and row(note_id).attempts == 1
+    assert "sent: 0" in runner.invoke(args=["outbox", "relay"]).output.splitlines()
