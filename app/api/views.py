@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import bp
 from app.api.auth import token_required
 from app.api.models import IdempotencyKey
-from app.api.openapi import build_openapi
+from app.api.openapi import MAX_PAGE, build_openapi
 from app.api.schema import CASE_FIELDS, COMPLAINANT_FIELDS, action_fields
 from app.auth.models import CASE_READER_ROLES, CENTER_ROLES
 from app.cases.access import (
@@ -293,8 +293,8 @@ def _paging(errors: dict) -> tuple[int | None, int | None]:
     per_page = _int_arg("per_page", current_app.config["API_PAGE_SIZE"], errors)
     if per_page is not None and not 1 <= per_page <= current_app.config["API_MAX_PAGE_SIZE"]:
         errors["per_page"] = f"Must be between 1 and {current_app.config['API_MAX_PAGE_SIZE']}."
-    if page is not None and page < 1:
-        errors["page"] = "Must be 1 or more."
+    if page is not None and not 1 <= page <= MAX_PAGE:
+        errors["page"] = f"Must be between 1 and {MAX_PAGE}."
     return page, per_page
 
 

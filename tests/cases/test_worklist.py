@@ -454,3 +454,21 @@ def test_the_lead_finds_the_sign_off_open_first_on_the_case(make_case, client, o
     login(client, "handler")  # nothing waits for the handler: their first action opens
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "action-sign_off" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=99999999999999999999",
+        "per_page=100&page=9223372036854775807",
+        "received_to=9999-12-31",
+        "q=%00",
+        "carded=2",
+        "unit=" + "x" * 500,
+    ],
+)
+def test_api_list_never_answers_5xx(client, people, query):
+    create_case()
+    db.session.commit()
+    r = client.get(f"/api/v1/cases?{query}", headers=bearer(people["operator"]))
+    assert r.status_code in {200, 422}, r.get_data(as_text=True)[:300]
