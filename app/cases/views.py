@@ -20,7 +20,6 @@ from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS, ActionForm
 from app.cases.models import Case, Channel
 from app.cases.queries import (
-    SORT_KEYS,
     log_identity_search,
     may_search_identity,
     may_sign_off,
@@ -98,7 +97,6 @@ def worklist():
         units=unit_picker_choices(handling_units()),
         categories=category_choices(),
         identity_search=may_search_identity(current_user),
-        sort_keys=SORT_KEYS,
     )
     db.session.commit()  # the identity search log, if any
     return html
