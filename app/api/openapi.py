@@ -1,7 +1,8 @@
 """The OpenAPI 3 document, built from the same field lists the API enforces."""
 
 from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
-from app.cases.models import SubjectKind
+from app.cases.models import Channel, SubjectKind
+from app.cases.queries import Q_MAX, SORT_KEYS, STATE_FILTERS
 from app.cases.specs import SPECS
 from app.cases.workflow import State
 from app.core.access_log import AccessChannel
@@ -46,13 +47,53 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+# The last page a list answers; past it the offset overflows the database's integer.
+MAX_PAGE = 100_000
 PAGE_PARAMETERS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    },
     {
         "name": "per_page",
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": 100},
     },
+]
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+WORKLIST_PARAMETERS = [
+    _query(
+        "state",
+        {"type": "string", "enum": list(STATE_FILTERS)},
+        "`open` (not in a final state), `all` (the default), `sign_off` (drafts waiting "
+        "for the caller's sign-off as unit lead), or one state.",
+    ),
+    _query(
+        "q",
+        {"type": "string", "maxLength": Q_MAX},
+        "Part of the number or title; for center staff and inspectors also of the "
+        "complainant's phone (written any way: +86, spaces, dashes) or name.",
+    ),
+    _query("unit", {"type": "string"}, "A unit code: complained about, or working on it."),
+    _query("category", {"type": "string"}, "A category code."),
+    _query("channel", {"type": "string", "enum": [c.value for c in Channel]}, "Channel."),
+    _query(
+        "received_from", {"type": "string", "format": "date"}, "Registered on or after (local)."
+    ),
+    _query("received_to", {"type": "string", "format": "date"}, "Registered on or before."),
+    _query(
+        "sort",
+        {"type": "string", "enum": [p + k for k in SORT_KEYS for p in ("", "-")]},
+        "`deadline` sorts by the clock that matters in the state, most urgent first, "
+        "cases with none last; `-` sorts descending. Default `-received`.",
+    ),
+    _query("carded", {"type": "boolean"}, "Only cases with a supervision card not cleared."),
 ]
 
 
@@ -170,7 +211,8 @@ def build_openapi(server_url: str) -> dict:
                 "type": "string",
                 "enum": [c.value for c in AccessChannel],
                 "description": "`web` the case page, `api` the case detail, "
-                "`attachment` a download.",
+                "`attachment` a download, `search` and `api_search` a search of the "
+                "worklist or the case list by the complainant's phone or name.",
             },
             "what": {"type": "string", "description": "The attachment's name, if one."},
         },
@@ -298,14 +340,10 @@ def build_openapi(server_url: str) -> dict:
             "/cases": {
                 "get": {
                     "summary": "Cases visible to the caller",
-                    "parameters": [
-                        {
-                            "name": "state",
-                            "in": "query",
-                            "schema": {"type": "string", "enum": [s.value for s in State]},
-                        },
-                        *PAGE_PARAMETERS,
-                    ],
+                    "description": "Searched, filtered and sorted as on the worklist. A search "
+                    "by the complainant's phone or name works for center staff and inspectors "
+                    "only, and is logged per case found that way.",
+                    "parameters": [*WORKLIST_PARAMETERS, *PAGE_PARAMETERS],
                     "responses": {
                         "200": _json(_paged(_ref("CaseSummary"))),
                         **{k: ERRORS[k] for k in ("401", "403", "422")},

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import bp
 from app.api.auth import token_required
 from app.api.models import IdempotencyKey
-from app.api.openapi import build_openapi
+from app.api.openapi import MAX_PAGE, build_openapi
 from app.api.schema import CASE_FIELDS, COMPLAINANT_FIELDS, action_fields
 from app.auth.models import CASE_READER_ROLES, CENTER_ROLES
 from app.cases.access import (
@@ -22,11 +22,11 @@ from app.cases.access import (
     identity_access_log,
     log_identity_view,
     may_see_identity,
-    visible_cases,
 )
 from app.cases.actions import perform_action
 from app.cases.models import Case, Category, SubjectKind
-from app.cases.workflow import ACTIONS, State, allowed_actions
+from app.cases.queries import ALL, log_identity_search, read_filter, worklist_select
+from app.cases.workflow import ACTIONS, allowed_actions
 from app.core.access_log import AccessChannel
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.permissions import roles_required
@@ -273,20 +273,18 @@ def _created(case: Case):
 @token_required
 @roles_required(*CASE_READER_ROLES, message="Administrators do not read complaint content.")
 def list_cases():
-    """List visible cases, newest first, optionally filtered by state."""
+    """List visible cases, searched, filtered and sorted as on the worklist (all states)."""
     user = g.api_user
-    errors = {}
-    state = request.args.get("state")
-    if state is not None and state not in {s.value for s in State}:
-        errors["state"] = f"Must be one of: {', '.join(s.value for s in State)}"
+    f, bad = read_filter(request.args, default_state=ALL)
+    errors = {name: str(message) for name, message in bad.items()}
     page, per_page = _paging(errors)
     if errors:
         raise ValidationFailed("Invalid query parameters.", fields=errors)
-    stmt = visible_cases(user)
-    if state:
-        stmt = stmt.where(Case.state == state)
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    return jsonify(_page_body(result, case_summary))
+    result = db.paginate(worklist_select(user, f), page=page, per_page=per_page, error_out=False)
+    body = _page_body(result, case_summary)
+    log_identity_search(user, f, result.items, AccessChannel.API_SEARCH)
+    db.session.commit()
+    return jsonify(body)
 
 
 def _paging(errors: dict) -> tuple[int | None, int | None]:
@@ -295,8 +293,8 @@ def _paging(errors: dict) -> tuple[int | None, int | None]:
     per_page = _int_arg("per_page", current_app.config["API_PAGE_SIZE"], errors)
     if per_page is not None and not 1 <= per_page <= current_app.config["API_MAX_PAGE_SIZE"]:
         errors["per_page"] = f"Must be between 1 and {current_app.config['API_MAX_PAGE_SIZE']}."
-    if page is not None and page < 1:
-        errors["page"] = "Must be 1 or more."
+    if page is not None and not 1 <= page <= MAX_PAGE:
+        errors["page"] = f"Must be between 1 and {MAX_PAGE}."
     return page, per_page
 
 

@@ -5,12 +5,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import User
 from app.cases.workflow import FINAL_STATES, State
 from app.core.constraints import enum_check, one_of
 from app.core.labels import register_labels
+from app.core.phones import normalize_phone
 from app.core.trail import Event
 from app.core.types import UTCDateTime, utcnow
 from app.deadlines.models import Clock
@@ -190,10 +191,20 @@ class Complainant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), default="")
     phone: Mapped[str] = mapped_column(sa.String(32), default="", index=True)
+    # The number as compared (app/core/phones.py): one number however it was written.
+    phone_normalized: Mapped[str] = mapped_column(
+        sa.String(32), default="", server_default="", index=True
+    )
     email: Mapped[str] = mapped_column(sa.String(120), default="")
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     anonymous: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("phone")
+    def _normalize(self, _key: str, phone: str) -> str:
+        """Keep the compared form in step with the number, whoever sets it."""
+        self.phone_normalized = normalize_phone(phone)
+        return phone
 
 
 class Case(db.Model):

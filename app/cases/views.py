@@ -20,14 +20,31 @@ from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS, ActionForm
 from app.cases.handling import pass_down_units
 from app.cases.models import Case, Channel
-from app.cases.queries import WorklistFilter, state_counts, worklist_select
+from app.cases.queries import (
+    log_identity_search,
+    may_search_identity,
+    may_sign_off,
+    read_filter,
+    sign_off_count,
+    state_counts,
+    worklist_select,
+)
 from app.cases.services import suggest_for, units_nobody_can_sign, who_can_sign
-from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
+from app.cases.workflow import (
+    ACTIONS,
+    ANSWERING_ACTIONS,
+    FINAL_STATES,
+    State,
+    allowed_actions,
+    case_status,
+    clock_that_matters,
+    pending_reply,
+)
 from app.core.access_log import AccessChannel
 from app.core.errors import ValidationFailed
 from app.core.labels import label
 from app.core.permissions import roles_required
-from app.core.validation import labelled, strip_control
+from app.core.validation import labelled
 from app.extensions import db
 from app.units.models import Unit
 from app.units.services import (
@@ -37,8 +54,12 @@ from app.units.services import (
     unit_picker_choices,
 )
 
-# The case page and worklists ask the table which buttons to show.
+# The case page and worklists ask the table which buttons to show, and what comes next.
 bp.add_app_template_global(allowed_actions, "allowed_actions")
+bp.add_app_template_global(case_status, "case_status")
+bp.add_app_template_global(clock_that_matters, "clock_that_matters")
+# Past this, a page number is a typo or a probe, not a worklist page: the first page shows.
+MAX_PAGE = 100_000
 
 
 def _fill_choices(form, case: Case) -> None:
@@ -72,35 +93,42 @@ def _nobody_signs(form) -> Unit | None:
 @bp.get("/cases")
 @roles_required(*CASE_READER_ROLES)
 def worklist():
-    """List the cases the current user may see, filtered by state and channel."""
-    f = WorklistFilter.from_args(
-        request.args.get("state", "open"),
-        request.args.get("channel", ""),
-        strip_control(request.args.get("q"), 100),
-        request.args.get("carded") == "1",
-    )
+    """List the cases the current user may see: searched, filtered and sorted from the URL."""
+    f, errors = read_filter(request.args)
     page = db.paginate(
         worklist_select(current_user, f),
+        page=_page_number(),
         per_page=current_app.config["WORKLIST_PAGE_SIZE"],
         error_out=False,
     )
+    log_identity_search(current_user, f, page.items, AccessChannel.SEARCH)
     counts = state_counts(current_user)
     unit_returns = None
     if current_user.is_unit_user and current_user.unit_id:
         unit_returns = return_counts().get(current_user.unit_id, (0, 0))
-    return render_template(
+    html = render_template(
         "cases/worklist.html",
         unit_returns=unit_returns,
         page=page,
-        state=f.state,
-        channel=f.channel,
-        q=f.q,
-        carded=f.carded,
+        f=f,
+        errors=errors,
         counts=counts,
         open_count=sum(n for s, n in counts.items() if s not in FINAL_STATES),
+        sign_off_count=sign_off_count(current_user) if may_sign_off(current_user) else None,
         states=list(State),
         channels=list(Channel),
+        units=unit_picker_choices(handling_units()),
+        categories=category_choices(),
+        identity_search=may_search_identity(current_user),
     )
+    db.session.commit()  # the identity search log, if any
+    return html
+
+
+def _page_number() -> int:
+    """Return the page asked for; a number no worklist could have gives the first page."""
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else 1
 
 
 @bp.get("/cases/<int:case_id>")
@@ -125,7 +153,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         suggestion = suggest_for(case)
         if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
             forms["dispatch"].unit_code.data = suggestion.unit.code
-    primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
+    primary = _primary_action(forms, unclassified)
     if posted is not None and posted[0] in forms:
         primary, forms[posted[0]] = posted
     no_signer = None
@@ -135,6 +163,9 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         # The box to dispatch anyway is asked for only where nobody can sign.
         if no_signer is None and not dispatch.confirm_no_signer.errors:
             del dispatch.confirm_no_signer
+    if primary is not None:
+        # Whoever must act next finds their action first, and open.
+        forms = {primary: forms[primary], **forms}
     html = render_template(
         "cases/show.html",
         case=case,
@@ -150,6 +181,16 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
     log_identity_view(case, current_user, AccessChannel.WEB)
     db.session.commit()
     return html
+
+
+def _primary_action(forms: dict, unclassified: bool) -> str | None:
+    """Return the action to open: an answer somebody waits for, else classify, else the first."""
+    waiting = [action for action in ANSWERING_ACTIONS if action in forms]
+    if waiting:
+        return waiting[0]
+    if unclassified and "classify" in forms:
+        return "classify"
+    return next(iter(forms), None)
 
 
 @bp.get("/cases/<int:case_id>/access-log")

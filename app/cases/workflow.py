@@ -48,6 +48,31 @@ STATE_LABELS = register_labels(
 # States in which nothing more happens unless the case is reopened.
 FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.INVALID, State.MERGED, State.CLOSED})
 
+# What a case in handling shows while a handler's draft waits for the unit lead: the
+# state does not move until the sign-off, but the next step is the lead's, not the unit's.
+AWAITING_SIGN_OFF = "awaiting_sign_off"
+STATUS_LABELS = register_labels(
+    "status", {**STATE_LABELS, AWAITING_SIGN_OFF: _l("Awaiting the unit lead's sign-off")}
+)
+
+# The clock that matters in each state: whoever must act next is timed by it. Where
+# two may run (a return asked before signing), the first running one counts. A case
+# awaiting the center's review runs no clock; a rectification outlives the case.
+STATE_CLOCKS: dict[str, tuple[str, ...]] = {
+    State.REGISTERED: ("screen",),
+    State.SCREENING: ("screen",),
+    State.DISPATCHED: ("sign", "handle"),
+    State.HANDLING: ("handle",),
+    State.RETURN_REQUESTED: ("sign", "handle"),
+    State.REPLIED: (),
+    State.VISITING: ("visit", "rectify"),
+    **{state: ("rectify",) for state in FINAL_STATES},
+}
+
+# Actions that answer something waiting for this very person (a draft, a request, a
+# reply): offered first and open on the case page, before anything they could start.
+ANSWERING_ACTIONS = ("sign_off", "decide_extension", "decide_return", "review", "answer_order")
+
 
 class Turn(enum.StrEnum):
     """Whose turn a row is, beyond holding the right role."""
@@ -277,6 +302,25 @@ def pending_reply(case):
     return next(
         (r for r in reversed(case.replies) if r.signed_off is None and r.ended_at is None), None
     )
+
+
+def case_status(case) -> str:
+    """Return the case's state as its next actor sees it (``STATUS_LABELS`` names it).
+
+    Reads ``case.replies``: load them with the case when listing many.
+    """
+    if case.state == State.HANDLING and pending_reply(case) is not None:
+        return AWAITING_SIGN_OFF
+    return case.state
+
+
+def clock_that_matters(case):
+    """Return the running clock that times the next step of ``case`` now, if any."""
+    for kind in STATE_CLOCKS.get(case.state, ()):
+        clock = case.open_clock(kind)
+        if clock is not None:
+            return clock
+    return None
 
 
 def _max_extensions() -> int:

@@ -22,6 +22,9 @@ class AccessChannel(enum.StrEnum):
     WEB = "web"  # the case page
     API = "api"  # the API's case detail
     ATTACHMENT = "attachment"  # a download of an attachment (scans, photos)
+    # A search by the complainant's phone or name found the case: it ties the person to it.
+    SEARCH = "search"  # the worklist
+    API_SEARCH = "api_search"  # the API's case list
 
 
 ACCESS_CHANNEL_LABELS = register_labels(
@@ -30,6 +33,8 @@ ACCESS_CHANNEL_LABELS = register_labels(
         AccessChannel.WEB: _l("Case page"),
         AccessChannel.API: _l("API case detail"),
         AccessChannel.ATTACHMENT: _l("Attachment download"),
+        AccessChannel.SEARCH: _l("Worklist search by complainant"),
+        AccessChannel.API_SEARCH: _l("API search by complainant"),
     },
 )
 

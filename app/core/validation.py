@@ -8,10 +8,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import ValidationFailed
+from app.core.phones import PHONE_MIN_DIGITS, normalize_phone
 
 # C0 and C1 control characters other than tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,30}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -61,7 +61,8 @@ class FieldErrors:
 
     def phone(self, name: str, value, *, required: bool) -> str:
         value = self.text(name, value, max_length=32, required=required)
-        if value and not _PHONE.match(value):
+        # Written any way (+86, 0086, spaces, dashes, brackets): it is the digits that count.
+        if value and len(normalize_phone(value).lstrip("+")) < PHONE_MIN_DIGITS:
             self.add(name, _l("Not a valid phone number."))
         return value.replace(" ", "").replace("-", "")
 

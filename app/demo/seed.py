@@ -361,6 +361,18 @@ DEMO_CASES = [
         ),
         23,  # handle deadline passed more than five working days ago: red card
     ),
+    # A handler's draft waiting for the unit lead: the lead's 待审签 tab has work to show.
+    (
+        ["screen", "dispatch", "sign", "draft_reply"],
+        _complaint(
+            "CC-RSJ",
+            "one_time_notice",
+            "灵活就业社保补贴申请材料一再被退回",
+            "申请灵活就业人员社保补贴，窗口三次退回材料，每次只说一个问题。",
+            "冯洁",
+            "+86 138-0000-1717",  # as the caller read it out: found however it is typed
+        ),
+    ),
 ]
 
 STEP_DATA = {
@@ -394,12 +406,23 @@ STEP_DATA = {
             "finding": "partly_substantiated",
         },
     ),
+    "draft_reply": (
+        "handler",
+        {
+            "text": "经核查，窗口未落实一次性告知，已向投诉人一次性列明所需材料并致歉。",
+            "finding": "substantiated",
+        },
+    ),
     "review": ("operator", {"pass": True, "note": "答复内容完整。", "rectify_days": 10}),
     "visit": (
         "operator",
         {"satisfaction": "satisfied", "resolved": "yes", "note": "投诉人表示问题已解决。"},
     ),
 }
+
+
+# Steps named apart from their action: a handler's reply is a draft for the unit lead.
+ACTION_OF_STEP = {"draft_reply": "reply"}
 
 
 def seed_cases(users: dict[str, User]) -> int:
@@ -442,7 +465,7 @@ def _seed_case(index, steps, complaint, users, first_of_number) -> Case:
             username = "handler2"
         if step == "merge":
             data = {"case_id": first_of_number[complaint["complainant"]["phone"]].id}
-        perform_action(case, step, users[username], data)
+        perform_action(case, ACTION_OF_STEP.get(step, step), users[username], data)
     return case
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 
 from app.cases.models import Case, Category, Complainant
 from app.cases.workflow import FINAL_STATES
+from app.core.phones import PHONE_MIN_DIGITS, normalize_phone
 from app.core.types import utcnow
 from app.extensions import db
 from app.units.models import Unit
@@ -43,10 +44,10 @@ def find_duplicates(draft: dict, visible: sa.Select, limit: int = 5) -> list[Dup
     """
     open_cases = visible.where(Case.state.not_in([str(s) for s in FINAL_STATES])).order_by(None)
     found: dict[int, Duplicate] = {}
-    phone = "".join(ch for ch in draft.get("phone", "") if ch.isdigit() or ch == "+")
-    if len(phone) >= 5:
+    phone = normalize_phone(draft.get("phone"))
+    if len(phone) >= PHONE_MIN_DIGITS:
         stmt = open_cases.join(Complainant, Case.complainant_id == Complainant.id).where(
-            Complainant.phone == phone
+            Complainant.phone_normalized == phone
         )
         for case in db.session.scalars(stmt.order_by(Case.id.desc()).limit(limit)):
             found[case.id] = Duplicate(case, True, 0.0)

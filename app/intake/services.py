@@ -14,6 +14,7 @@ from app.cases.models import Case, Channel, Complainant, SubjectKind, Urgency
 from app.cases.services import start_screening
 from app.cases.workflow import State
 from app.core.numbering import next_value
+from app.core.phones import PHONE_MIN_DIGITS, normalize_phone
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.deadlines.services import start_clock
@@ -177,12 +178,12 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
 
 def earlier_cases_by_phone(phone: str, visible_stmt, limit: int = 10) -> list[Case]:
     """Return the caller's earlier cases that the operator may see, newest first."""
-    phone = (phone or "").replace(" ", "").replace("-", "")
-    if len(phone) < 5:
+    phone = normalize_phone(phone)
+    if len(phone) < PHONE_MIN_DIGITS:
         return []
     stmt = (
         visible_stmt.join(Complainant, Case.complainant_id == Complainant.id)
-        .where(Complainant.phone == phone)
+        .where(Complainant.phone_normalized == phone)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))

@@ -235,4 +235,4 @@ def test_openapi_documents_the_access_log(client):
     operation = document["paths"]["/cases/{case_id}/access-log"]["get"]
     assert {"200", "401", "403", "404"} <= set(operation["responses"])
     channels = document["components"]["schemas"]["AccessLogEntry"]["properties"]["channel"]
-    assert channels["enum"] == ["web", "api", "attachment"]
+    assert channels["enum"] == ["web", "api", "attachment", "search", "api_search"]

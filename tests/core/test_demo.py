@@ -79,3 +79,19 @@ def test_production_config_requires_secret_and_database(monkeypatch):
     monkeypatch.delenv("DATABASE_URL")
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         create_app("production")
+
+
+def test_demo_unit_lead_has_a_draft_to_sign_off_from_a_number_typed_with_86(app):
+    from app.cases.access import visible_cases
+    from app.cases.queries import sign_off_count
+    from app.intake.services import earlier_cases_by_phone
+
+    seed_demo()
+    db.session.commit()
+    lead, operator = (
+        db.session.scalar(sa.select(User).where(User.username == n))
+        for n in ("unit_lead", "operator")
+    )
+    assert sign_off_count(lead) == 1
+    [case] = earlier_cases_by_phone("138 0000 1717", visible_cases(operator))
+    assert case.title == "灵活就业社保补贴申请材料一再被退回"

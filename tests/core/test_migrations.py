@@ -189,3 +189,48 @@ def test_a_value_outside_its_enum_stops_the_checks(scratch_url):
         assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0015"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_stored_phones_are_normalized_and_searches_may_be_logged(scratch_url):
+    from flask_migrate import downgrade, upgrade
+
+    from app.cases.models import Complainant
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=scratch_url)
+    with app.app_context():
+        upgrade(revision="0015")
+        typed = ["+86 138-1234-5678", "(0571)88888888", "", "+1 415 555 2671"]
+        with db.engine.begin() as conn:
+            ids = [_insert(conn, "complainants", name="张三", phone=p) for p in typed]
+        upgrade()
+        stored = [db.session.get(Complainant, i).phone_normalized for i in ids]
+        assert stored == ["13812345678", "057188888888", "", "+14155552671"]
+        with db.engine.begin() as conn:
+            user = _insert(conn, "users", username="op", name="op", password_hash="x")
+            _insert(
+                conn,
+                "identity_accesses",
+                user_id=user,
+                subject_type="case",
+                subject_id=1,
+                channel="search",
+                what="",
+                at=T0,
+            )
+        db.session.remove()
+        downgrade(revision="0015")
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM identity_accesses")).scalar() == 0
+            with pytest.raises(sa.exc.IntegrityError, match="ck_identity_accesses_channel"):
+                _insert(
+                    conn,
+                    "identity_accesses",
+                    user_id=user,
+                    subject_type="case",
+                    subject_id=1,
+                    channel="search",
+                    what="",
+                    at=T0,
+                )
+        upgrade()
+        db.engine.dispose()

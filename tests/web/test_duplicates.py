@@ -78,3 +78,29 @@ def test_hotline_shows_duplicates_and_merges_in_one_click(client, make_case):
     assert duplicate.state == "merged" and duplicate.duplicate_of_id == original.id
     assert duplicate.channel == "hotline" and duplicate.entered_by.username == "operator"
     assert "merged_in" in [e.action for e in db.session.get(Case, original.id).events]
+
+
+def test_same_phone_written_another_way_is_a_duplicate(make_case, org):
+    case = make_case(complainant={"name": "张三", "phone": "138-1234-5678", "anonymous": False})
+    for typed in ("+86 138 1234 5678", "0086 13812345678", "8613812345678", "(138) 1234-5678"):
+        assert found(org, phone=typed, title="别的事", content="完全不同") == [case.number]
+
+
+def test_a_landline_with_its_area_code_is_one_number(make_case, org):
+    case = make_case(complainant={"name": "李四", "phone": "0571-8888 8888", "anonymous": False})
+    assert found(org, phone="+86 571 8888 8888", title="别的事", content="完全不同") == [
+        case.number
+    ]
+    assert found(org, phone="8888 8888", title="别的事", content="完全不同") == []
+
+
+def test_caller_history_finds_the_number_however_it_is_typed(client, make_case):
+    case = make_case(complainant={"name": "张三", "phone": "+86 138 1234 5678", "anonymous": False})
+    login(client, "operator")
+    for typed in ("13812345678", "0086-138-1234-5678", "（138）1234 5678"):
+        html = client.get("/intake/earlier-cases", query_string={"phone": typed}).get_data(
+            as_text=True
+        )
+        assert case.number in html, typed
+    html = client.get("/intake/earlier-cases?phone=13812345679").get_data(as_text=True)
+    assert case.number not in html
