@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from app.cases.specs import SPECS
-from app.core.forms import form_class
+from app.core.forms import form_class, mark_required, prefix_ids
 
 
 class ActionForm(FlaskForm):
@@ -12,6 +12,13 @@ class ActionForm(FlaskForm):
 
     version = HiddenField()
     spec = None  # set on each action's form class
+    action = None  # likewise
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One page shows every action's form: ids carry the action, names stay the API's.
+        prefix_ids(self, self.action)
+        mark_required(self, self.spec.web_required)
 
     def to_data(self) -> dict:
         """Return what was posted in the shape the service (and API clients) use."""

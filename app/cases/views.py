@@ -23,7 +23,7 @@ from app.cases.queries import WorklistFilter, state_counts, worklist_select
 from app.cases.services import suggest_for
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
 from app.core.access_log import AccessChannel
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.labels import label
 from app.core.permissions import roles_required
 from app.core.validation import labelled, strip_control
@@ -143,10 +143,11 @@ def act(case_id: int, action: str):
     case = get_visible_or_404(case_id, current_user)
     form = ACTION_FORMS[action]()
     _fill_choices(form)
+    # Whatever goes wrong, the page comes back with what was typed, never an empty form.
     if not form.validate():  # only the CSRF token: the fields are the service's to check
         for name, errors in form.errors.items():
             flash(labelled(form[name].label.text, "; ".join(errors)), "error")
-        return redirect(url_for("cases.show", case_id=case.id)), 303
+        return _render_case(case, posted=(action, form)), 422
     try:
         perform_action(
             case, action, current_user, form.to_data(), expected_version=form.version.data
@@ -154,6 +155,13 @@ def act(case_id: int, action: str):
     except ValidationFailed as error:
         db.session.rollback()
         return _show_errors(case, action, form, error), 422
+    except Conflict as error:
+        db.session.rollback()
+        # Somebody else moved the case on: show it as it is now, with the text kept, so
+        # that the user can read what changed and send it again.
+        flash(error.message, "error")
+        form.version.data = case.version
+        return _render_case(case, posted=(action, form)), 409
     db.session.commit()
     flash(_("Done: %(action)s", action=label(action, "action")), "success")
     return redirect(url_for("cases.show", case_id=case.id)), 303
