@@ -1,5 +1,6 @@
 """The web forms of the case actions, built from their specs (``specs.py``)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
@@ -58,3 +59,34 @@ def _action_form(action: str) -> type[ActionForm]:
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {action: _action_form(action) for action in SPECS}
+
+
+# Actions that cannot be undone ask first (app/core/confirm.py). ``{case_number}`` is
+# filled with what the form holds when it is sent.
+CONFIRMATIONS = {
+    "merge": _l(
+        "After merging, case %(number)s is closed and merged into {case_number}. "
+        "This cannot be undone. Merge?"
+    ),
+    "reject": _l(
+        "Case %(number)s will not be accepted and is closed; the complainant is told the "
+        "reason. This cannot be undone. Continue?"
+    ),
+    "invalidate": _l(
+        "Case %(number)s will be marked invalid and closed. This cannot be undone. Continue?"
+    ),
+    "resolve_directly": _l(
+        "Your reply goes to the complainant and case %(number)s is closed without being "
+        "dispatched. This cannot be undone. Continue?"
+    ),
+    "reopen": _l(
+        "Case %(number)s will be reopened for screening: a new time limit starts and it "
+        "counts as reopened. This cannot be undone. Reopen?"
+    ),
+}
+
+
+def confirmation(action: str, case) -> str | None:
+    """Return the question to ask before ``action`` on ``case``, if it cannot be undone."""
+    question = CONFIRMATIONS.get(action)
+    return None if question is None else str(question) % {"number": case.number}

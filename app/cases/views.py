@@ -17,12 +17,14 @@ from app.cases.access import (
 )
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
-from app.cases.forms import ACTION_FORMS, ActionForm
+from app.cases.forms import ACTION_FORMS, ActionForm, confirmation
 from app.cases.models import Case, Channel
 from app.cases.queries import WorklistFilter, state_counts, worklist_select
-from app.cases.services import suggest_for
+from app.cases.services import approved_return, suggest_for
+from app.cases.specs import SPECS
 from app.cases.workflow import ACTIONS, FINAL_STATES, State, allowed_actions, pending_reply
 from app.core.access_log import AccessChannel
+from app.core.confirm import ask_first, not_yet_confirmed
 from app.core.errors import Conflict, ValidationFailed
 from app.core.labels import label
 from app.core.permissions import roles_required
@@ -102,6 +104,9 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         suggestion = suggest_for(case)
         if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
             forms["dispatch"].unit_code.data = suggestion.unit.code
+        returned = approved_return(case)
+        if returned is not None and forms["dispatch"].unit_code.data == returned.unit.code:
+            forms["dispatch"].unit_code.data = ""  # never offer it back to whom returned it
     primary = "classify" if unclassified and "classify" in forms else next(iter(forms), None)
     if posted is not None and posted[0] in forms:
         primary, forms[posted[0]] = posted
@@ -113,6 +118,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
+        questions={action: confirmation(action, case) for action in forms},
         may_read_access_log=may_read_access_log(current_user),
     )
     # Committed before the page leaves: nobody sees the complainant unlogged.
@@ -148,6 +154,13 @@ def act(case_id: int, action: str):
         for name, errors in form.errors.items():
             flash(labelled(form[name].label.text, "; ".join(errors)), "error")
         return _render_case(case, posted=(action, form)), 422
+    question = confirmation(action, case)
+    if question and not_yet_confirmed():  # sent without the page's script: ask here
+        try:
+            SPECS[action].read(form.to_data())  # a bad field is named before anything is asked
+        except ValidationFailed as error:
+            return _show_errors(case, action, form, error), 422
+        return ask_first(question, url_for("cases.show", case_id=case.id))
     try:
         perform_action(
             case, action, current_user, form.to_data(), expected_version=form.version.data
