@@ -39,10 +39,23 @@
     event.preventDefault();
     ask(filled(source.dataset.confirm, form), function () {
       if (form.elements.confirmed) form.elements.confirmed.value = "1";
+      // The button may have been redrawn meanwhile (the hotline's duplicates panel is):
+      // send its name and value with the form all the same.
+      var carried = null;
+      if (submitter && submitter.name && !submitter.isConnected) {
+        carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = submitter.name;
+        carried.value = submitter.value;
+        form.appendChild(carried);
+      }
       form.dataset.confirming = "done";
-      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
-      else form.submit();
-      delete form.dataset.confirming;  // asked once per submission, also after "back"
+      if (!form.requestSubmit) form.submit();
+      else if (submitter && submitter.isConnected) form.requestSubmit(submitter);
+      else form.requestSubmit();
+      // Asked once per submission, also when the page comes back with "back".
+      delete form.dataset.confirming;
+      if (carried) carried.remove();
     });
   }, true);
 })();
