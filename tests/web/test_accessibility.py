@@ -10,6 +10,7 @@ from app.cases.workflow import ACTIONS
 from tests.cases.test_authorization_matrix import USERS, people, prepare  # noqa: F401
 from tests.conftest import login
 from tests.htmlpage import accessibility_problems, controls, parse
+from tests.mailbox.test_triage import triage_message
 
 STAFF_PAGES = {
     "operator": [
@@ -61,6 +62,7 @@ def test_the_checks_catch_what_they_look_for():
 @pytest.mark.parametrize("username", sorted(STAFF_PAGES))
 def test_staff_pages(client, people, username):  # noqa: F811
     prepare(people, "reply")  # something on the worklists
+    triage_message()  # and in the triage queue
     login(client, username)
     for url in STAFF_PAGES[username]:
         response = client.get(url)

@@ -284,6 +284,24 @@ def test_a_hotline_call_refused_keeps_what_was_typed(client, org, missing):
     assert cases_count() == 0
 
 
+def test_a_repeat_call_whose_original_went_away_keeps_what_was_typed(client, make_case, org):
+    from app.cases.actions import perform_action
+
+    original, newer = make_case(), make_case()
+    perform_action(original, "merge", org["users"]["operator"], {"case_number": newer.number})
+    db.session.commit()
+    before = cases_count()
+    login(client, "operator")
+    response = client.post("/intake/hotline", data={**HOTLINE, "merge_into": str(original.id)})
+    assert response.status_code == 422
+    root = parse(response.get_data(as_text=True))
+    assert "已并单" in root.find("div", class_="flash error").text
+    form = root.find("form", id="hotline-form")
+    for name, value in HOTLINE.items():
+        assert value_of(form, name) == value, name
+    assert cases_count() == before
+
+
 @pytest.mark.parametrize("missing", ["title", "letter_collected_on", "content"])
 def test_a_letter_refused_keeps_what_was_typed(app, client, org, missing):
     login(client, "operator")
