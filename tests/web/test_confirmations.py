@@ -163,6 +163,19 @@ def returned(make_case, org, suggested: str | None) -> Case:
     return case
 
 
+def test_the_return_decision_says_which_unit_will_be_offered(client, make_case, org):
+    from app.cases.actions import perform_action
+
+    case = make_case("dispatch")
+    data = {"reason": "应由乡镇办理", "suggested_unit_code": "CC-CGZ"}
+    perform_action(case, "request_return", org["users"]["handler"], data)
+    db.session.commit()
+    login(client, "operator")
+    root = parse(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    said = root.find("p", id="return-suggestion").text
+    assert "应由乡镇办理" in said and "默认改派其建议的澄川县城关镇人民政府" in said
+
+
 def dispatch_form(client, case):
     login(client, "operator")
     root = parse(client.get(f"/cases/{case.id}").get_data(as_text=True))
