@@ -155,7 +155,8 @@ def act(case_id: int, action: str):
             flash(labelled(form[name].label.text, "; ".join(errors)), "error")
         return _render_case(case, posted=(action, form)), 422
     question = confirmation(action, case)
-    if question and not_yet_confirmed():  # sent without the page's script: ask here
+    # Sent without the page's script: ask here, if the action could be taken at all.
+    if question and not_yet_confirmed() and action in allowed_actions(case, current_user):
         try:
             SPECS[action].read(form.to_data())  # a bad field is named before anything is asked
         except ValidationFailed as error:

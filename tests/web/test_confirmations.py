@@ -89,6 +89,17 @@ def test_a_bad_field_is_named_before_anything_is_asked(client, people):  # noqa:
     assert state_of(case.id) == "screening"
 
 
+def test_nobody_is_asked_about_what_they_may_not_do(client, people):  # noqa: F811
+    case = prepare(people, "reopen")
+    login(client, "operator")  # reopening is the center lead's
+    response = client.post(
+        f"/cases/{case.id}/reopen",
+        data={"reason": "新证据", "version": case.version, "confirmed": ""},
+    )
+    assert response.status_code == 403
+    assert state_of(case.id) == "closed"
+
+
 def test_everyday_actions_do_not_ask(client, people):  # noqa: F811
     case = prepare(people, "dispatch")
     login(client, "operator")
