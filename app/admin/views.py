@@ -13,6 +13,7 @@ from app.admin.forms import CalendarDayForm, CalendarYearForm, CategoryForm, Rul
 from app.auth.models import Role
 from app.cases.categories import save_category
 from app.cases.models import Category
+from app.core.confirm import ask_first, not_yet_confirmed
 from app.core.errors import ValidationFailed
 from app.core.permissions import roles_required
 from app.core.types import utcnow
@@ -155,6 +156,15 @@ def routing():
         categories=db.session.scalars(sa.select(Category).order_by(Category.position)).all(),
         chosen={"unit": unit, "category": category, "subject_kind": subject_kind},
         relation_labels=RELATION_LABELS,
+        delete_question=_delete_question,
+    )
+
+
+def _delete_question(rule: RoutingRule) -> str:
+    return _(
+        "Delete the routing rule “%(name)s”? Cases already routed keep their unit. "
+        "This cannot be undone.",
+        name=rule.name,
     )
 
 
@@ -178,8 +188,11 @@ def rule(rule_id: int | None = None):
 
 @bp.post("/routing/<int:rule_id>/delete")
 def remove_rule(rule_id: int):
-    """Delete a routing rule."""
-    delete_rule(db.get_or_404(RoutingRule, rule_id))
+    """Delete a routing rule, once the admin has said yes."""
+    rule = db.get_or_404(RoutingRule, rule_id)
+    if not_yet_confirmed():
+        return ask_first(_delete_question(rule), url_for("admin.routing"))
+    delete_rule(rule)
     db.session.commit()
     flash(_("Rule deleted."), "success")
     return redirect(url_for("admin.routing")), 303

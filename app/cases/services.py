@@ -174,10 +174,42 @@ def units_nobody_can_sign(units) -> set[int]:
 
 
 def suggest_for(case: Case):
-    """Return the router's suggestion for a classified case."""
-    from app.routing.router import suggest_route
+    """Return the router's suggestion for a classified case.
 
-    return suggest_route(case.respondent_unit, case.category, case.subject_kind)
+    After an approved return (退单) the unit that returned the case knows better than the
+    rules, which would send it straight back: the unit it named comes first.
+    """
+    from app.routing.router import Suggestion, suggest_route
+
+    suggestion = suggest_route(case.respondent_unit, case.category, case.subject_kind)
+    returned = approved_return(case)
+    named = returned.suggested_unit if returned is not None else None
+    if (
+        named is None
+        or not named.active
+        or named.kind == UnitKind.COMPLAINT_CENTER
+        or named.id == returned.unit_id
+    ):
+        return suggestion
+    explanation = _l(
+        "%(returned)s returned the case, naming %(named)s as responsible, and the return "
+        "was approved (the rules would send it to %(rule_unit)s).",
+        returned=returned.unit.name,
+        named=named.name,
+        rule_unit=suggestion.unit.name if suggestion.unit else "—",
+    )
+    return Suggestion(named, None, suggestion.relation, str(explanation), suggestion.trace)
+
+
+def approved_return(case: Case):
+    """Return the approved return request that sent ``case`` back to screening, until the
+    case is dispatched again."""
+    if case.state != State.SCREENING or not case.return_requests:
+        return None
+    last = case.return_requests[-1]
+    if not last.approved or any(a.dispatched_at > last.decided_at for a in case.assignments):
+        return None
+    return last
 
 
 def reject_case(case: Case, actor: User, data: dict[str, Any]) -> None:

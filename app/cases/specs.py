@@ -100,6 +100,7 @@ SPECS: dict[str, Spec] = {
             not_found=_l("No such case."),
             max_length=32,
             description=_l("Required unless case_id is given."),
+            web_required=True,
         ),
         IdReference(
             "case_id",

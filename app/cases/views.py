@@ -17,7 +17,7 @@ from app.cases.access import (
 )
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
-from app.cases.forms import ACTION_FORMS, ActionForm
+from app.cases.forms import ACTION_FORMS, ActionForm, confirmation
 from app.cases.handling import pass_down_units
 from app.cases.models import Case, Channel
 from app.cases.queries import (
@@ -29,7 +29,13 @@ from app.cases.queries import (
     state_counts,
     worklist_select,
 )
-from app.cases.services import suggest_for, units_nobody_can_sign, who_can_sign
+from app.cases.services import (
+    approved_return,
+    suggest_for,
+    units_nobody_can_sign,
+    who_can_sign,
+)
+from app.cases.specs import SPECS
 from app.cases.workflow import (
     ACTIONS,
     ANSWERING_ACTIONS,
@@ -41,7 +47,8 @@ from app.cases.workflow import (
     pending_reply,
 )
 from app.core.access_log import AccessChannel
-from app.core.errors import ValidationFailed
+from app.core.confirm import ask_first, not_yet_confirmed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.labels import label
 from app.core.permissions import roles_required
 from app.core.validation import labelled
@@ -153,6 +160,9 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         suggestion = suggest_for(case)
         if suggestion.unit is not None and suggestion.unit.kind != "complaint_center":
             forms["dispatch"].unit_code.data = suggestion.unit.code
+        returned = approved_return(case)
+        if returned is not None and forms["dispatch"].unit_code.data == returned.unit.code:
+            forms["dispatch"].unit_code.data = ""  # never offer it back to whom returned it
     primary = _primary_action(forms, unclassified)
     if posted is not None and posted[0] in forms:
         primary, forms[posted[0]] = posted
@@ -175,6 +185,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
+        questions={action: confirmation(action, case) for action in forms},
         may_read_access_log=may_read_access_log(current_user),
     )
     # Committed before the page leaves: nobody sees the complainant unlogged.
@@ -215,10 +226,19 @@ def act(case_id: int, action: str):
     case = get_visible_or_404(case_id, current_user)
     form = ACTION_FORMS[action]()
     _fill_choices(form, case)
+    # Whatever goes wrong, the page comes back with what was typed, never an empty form.
     if not form.validate():  # only the CSRF token: the fields are the service's to check
         for name, errors in form.errors.items():
             flash(labelled(form[name].label.text, "; ".join(errors)), "error")
-        return redirect(url_for("cases.show", case_id=case.id)), 303
+        return _render_case(case, posted=(action, form)), 422
+    question = confirmation(action, case)
+    # Sent without the page's script: ask here, if the action could be taken at all.
+    if question and not_yet_confirmed() and action in allowed_actions(case, current_user):
+        try:
+            SPECS[action].read(form.to_data())  # a bad field is named before anything is asked
+        except ValidationFailed as error:
+            return _show_errors(case, action, form, error), 422
+        return ask_first(question, url_for("cases.show", case_id=case.id))
     try:
         perform_action(
             case, action, current_user, form.to_data(), expected_version=form.version.data
@@ -226,6 +246,13 @@ def act(case_id: int, action: str):
     except ValidationFailed as error:
         db.session.rollback()
         return _show_errors(case, action, form, error), 422
+    except Conflict as error:
+        db.session.rollback()
+        # Somebody else moved the case on: show it as it is now, with the text kept, so
+        # that the user can read what changed and send it again.
+        flash(error.message, "error")
+        form.version.data = case.version
+        return _render_case(case, posted=(action, form)), 409
     db.session.commit()
     flash(_("Done: %(action)s", action=label(action, "action")), "success")
     return redirect(url_for("cases.show", case_id=case.id)), 303

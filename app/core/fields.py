@@ -38,7 +38,14 @@ class Field:
     json_type = "string"
 
     def __init__(
-        self, name: str, label, *, required: bool = False, description=None, api_only=False
+        self,
+        name: str,
+        label,
+        *,
+        required: bool = False,
+        description=None,
+        api_only=False,
+        web_required: bool | None = None,
     ):
         self.name = name
         self.label = label
@@ -46,6 +53,8 @@ class Field:
         self.description = description
         # Accepted from API clients for compatibility, not offered in the web form.
         self.api_only = api_only
+        # Required in the web form, where an alternative the API accepts is not offered.
+        self.web_required = required if web_required is None else web_required
 
     def read(self, value, errors: FieldErrors) -> Any:
         """Return ``value`` checked and converted, or record on ``errors`` why not."""
@@ -384,6 +393,11 @@ class Spec:
     @property
     def required(self) -> list[str]:
         return [name for name, f in self.fields.items() if f.required]
+
+    @property
+    def web_required(self) -> list[str]:
+        """Return the fields the web form must mark as required."""
+        return [n for n, f in self.fields.items() if f.web_required and not f.api_only]
 
     def collect(self, data: dict[str, Any]) -> tuple[dict[str, Any], FieldErrors]:
         """Read every field of ``data``; return the values and the errors, not raised yet.

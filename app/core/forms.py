@@ -16,3 +16,25 @@ def form_class(name: str, spec, base: type) -> type:
     """
     fields = {n: f.form_field() for n, f in spec.fields.items() if not f.api_only}
     return type(name, (base,), {"spec": spec, **fields})
+
+
+def prefix_ids(form, prefix: str) -> None:
+    """Give every field of ``form`` the id ``<prefix>-<name>``, its label following.
+
+    A page with several forms (the case page has one per action) would otherwise repeat
+    ``csrf_token``, ``reason`` and ``text``, and a label would point at another form's
+    box. The names stay as they are: what is posted does not change.
+    """
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+
+
+def mark_required(form, names) -> None:
+    """Flag ``names`` as required, so that the page says so (``required``, ``aria-required``).
+
+    The check itself stays with the service; the flag only tells the person typing.
+    """
+    for name in names:
+        if name in form:
+            form[name].flags.required = True

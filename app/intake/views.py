@@ -52,17 +52,25 @@ def hotline():
             merge_into = request.form.get("merge_into", type=int)
             if merge_into:
                 # One click on a duplicate warning: register, then merge (并单) at once.
-                perform_action(case, "merge", current_user, {"case_id": merge_into})
-                db.session.commit()
-                flash(
-                    _(
-                        "Registered as %(number)s and merged into %(into)s.",
-                        number=case.number,
-                        into=case.duplicate_of.number,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("cases.show", case_id=merge_into)), 303
+                try:
+                    perform_action(case, "merge", current_user, {"case_id": merge_into})
+                except ValidationFailed as error:
+                    # The original went away meanwhile (merged itself): keep the call typed.
+                    db.session.rollback()
+                    flash(error.message, "error")
+                    form_ok = False
+                else:
+                    db.session.commit()
+                    flash(
+                        _(
+                            "Registered as %(number)s and merged into %(into)s.",
+                            number=case.number,
+                            into=case.duplicate_of.number,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("cases.show", case_id=merge_into)), 303
+        if form_ok:
             db.session.commit()
             flash(_("Registered as %(number)s.", number=case.number), "success")
             return redirect(url_for("cases.show", case_id=case.id)), 303

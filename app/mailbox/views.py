@@ -2,9 +2,11 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.models import CENTER_ROLES
+from app.core.confirm import ask_first, not_yet_confirmed
 from app.core.permissions import roles_required
 from app.extensions import db
 from app.mailbox import bp
@@ -17,12 +19,18 @@ from app.mailbox.triage import (
     triage_queue,
 )
 
+DISCARD_QUESTION = _l(
+    "Discard this message? It will not become a case and leaves the queue. This cannot be undone."
+)
+
 
 @bp.get("/mailbox/triage")
 @roles_required(*CENTER_ROLES)
 def triage():
     """List mail that needs an operator's decision."""
-    return render_template("mailbox/triage.html", messages=triage_queue())
+    return render_template(
+        "mailbox/triage.html", messages=triage_queue(), discard_question=DISCARD_QUESTION
+    )
 
 
 @bp.post("/mailbox/triage/<int:message_id>/<decision>")
@@ -40,6 +48,8 @@ def decide(message_id: int, decision: str):
         db.session.commit()
         flash(_("Added to case %(number)s.", number=case.number), "success")
     elif decision == "discard":
+        if not_yet_confirmed():
+            return ask_first(str(DISCARD_QUESTION), url_for("mailbox.triage"))
         discard_message(message, current_user)
         db.session.commit()
         flash(_("Message discarded."), "success")

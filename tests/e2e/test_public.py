@@ -56,5 +56,7 @@ def test_operator_merges_a_repeat_call_in_one_click(page: Page, live_server: str
     page.fill("#title", "社保转移还是没办")
     page.fill("#content", "再次来电催问。")
     page.locator("#duplicates .merge-button").first.click()
+    expect(page.locator("#confirm-dialog")).to_contain_text("不可撤销")  # merging asks first
+    page.click("#confirm-ok")
     expect(page.locator(".flash.success")).to_contain_text("并")
     expect(page.locator("#timeline li[data-action=merged_in]")).to_have_count(1)

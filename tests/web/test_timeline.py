@@ -234,7 +234,10 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     assert "已采纳" in followed and "改派" not in followed
     assert "交办意见：请于期限内答复" in followed
     for text in said["dispatch"]:
-        assert RETURN_LABEL not in text and FORM_RETURN_LABEL not in text and "退单" not in text
+        assert RETURN_LABEL not in text and FORM_RETURN_LABEL not in text
+    assert "退单" not in elsewhere
+    # After the approved return the suggestion is the unit the returning unit named.
+    assert f"{ZJJ}已退单并建议由{RSJ}办理，退单已批准" in followed
 
     for text in said["request_return"]:
         assert f"{RETURN_LABEL}{RSJ}办理" in text

@@ -1,0 +1,85 @@
+"""Staff forms in a real browser: a refused form keeps what was typed; merging asks first."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_golden_path import act, open_action, sign_in
+
+pytestmark = pytest.mark.browser
+
+LONG_REPLY = "经核查，" + "窗口人员未按一次性告知要求说明所需材料，" * 30
+
+
+def open_case(page: Page, base: str, title: str) -> None:
+    page.goto(f"{base}/cases?state=all&q={title}")
+    page.locator("main a", has_text=re.compile(r"^CC\d{4}-\d{6}$")).first.click()
+    expect(page.locator("h1")).to_contain_text(title)
+
+
+def register_call(page: Page, base: str, phone: str, title: str) -> str:
+    page.goto(f"{base}/intake/hotline")
+    page.wait_for_load_state("load")
+    page.fill("#phone", phone)
+    page.fill("#name", "测试来电人")
+    page.select_option("#respondent_unit_code", "CC-ZJJ")
+    page.select_option("#category_code", "attitude")
+    page.fill("#title", title)
+    page.fill("#content", f"{title}，请核查。")
+    page.click("#hotline-submit")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
+    return page.locator("#case-number").inner_text()
+
+
+def test_a_reply_without_a_finding_keeps_its_text(page: Page, live_server: str):
+    sign_in(page, live_server, "handler")
+    open_case(page, live_server, "就业困难人员认定迟迟不办")
+    reply = open_action(page, "reply")
+    reply.locator("textarea[name=text]").fill(LONG_REPLY)
+    act(page, "reply")  # no finding chosen
+
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
+    expect(page.locator("#reply-text")).to_have_value(LONG_REPLY)
+    expect(page.locator("#action-reply")).to_have_attribute("open", "")
+    error = page.locator("#reply-finding-error")
+    expect(error).to_have_text("此项为必填项。")
+    group = page.locator("#reply-finding")
+    expect(group).to_have_attribute("aria-describedby", "reply-finding-error")
+    expect(page.locator("#reply-finding-0")).to_have_attribute("aria-invalid", "true")
+    # Chosen now, it goes through with the text that was kept.
+    page.locator("#reply-finding-0").check()
+    act(page, "reply")
+    expect(page.locator(".flash.success")).to_be_visible()
+    expect(page.locator("#timeline li[data-action=reply]")).to_have_count(1)
+
+
+def test_merging_asks_first(page: Page, live_server: str):
+    sign_in(page, live_server, "operator")
+    original = register_call(page, live_server, "13700001234", "住建局窗口推诿（原件）")
+    duplicate = register_call(page, live_server, "13700005678", "住建局窗口推诿（重复）")
+    case_url = page.url
+    merge = open_action(page, "merge")
+    merge.locator("input[name=case_number]").fill(original)
+
+    act(page, "merge")
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(
+        f"合并后本件（{duplicate}）将关闭并并入 {original}，不可撤销。确定合并？"
+    )
+    page.click("#confirm-cancel")
+    expect(dialog).to_be_hidden()
+    assert page.url == case_url
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
+    page.reload()
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
+    expect(page.locator("#timeline li[data-action=merge]")).to_have_count(0)
+
+    merge = open_action(page, "merge")
+    merge.locator("input[name=case_number]").fill(original)
+    act(page, "merge")
+    expect(dialog).to_be_visible()
+    page.click("#confirm-ok")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "merged")
+    expect(page.locator("#timeline li[data-action=merge]")).to_have_count(1)
