@@ -78,7 +78,7 @@ def _edit(form, obj, save, template, back, **context):
             saved = save(obj, {name: field.data for name, field in form._fields.items()})
         except ValidationFailed as error:
             db.session.rollback()
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -255,7 +255,7 @@ def calendar_enter():
             change = enter_year({name: f.data for name, f in form._fields.items()}, current_user)
         except ValidationFailed as error:
             db.session.rollback()
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
         else:
             _calendar_saved(change, _("The calendar of %(year)s", year=change.label))
             return redirect(url_for("admin.calendar", year=change.first.year)), 303
@@ -306,7 +306,7 @@ def calendar_day(day: str):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
         else:
             _calendar_saved(change, str(when))
             return redirect(url_for("admin.calendar", year=when.year)), 303

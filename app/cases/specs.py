@@ -191,7 +191,12 @@ SPECS: dict[str, Spec] = {
             required=True,
         ),
         Choice(
-            "resolved", _l("Resolved"), kind="resolved", values=Resolved, radio=True, required=True
+            "resolved",
+            _l("Was the problem resolved?"),
+            kind="resolved",
+            values=Resolved,
+            radio=True,
+            required=True,
         ),
         Choice("method", _l("Method"), kind="visit_method", default=VisitMethod.PHONE),
         _note(_l("Note")),

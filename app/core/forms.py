@@ -16,3 +16,16 @@ def form_class(name: str, spec, base: type) -> type:
     """
     fields = {n: f.form_field() for n, f in spec.fields.items() if not f.api_only}
     return type(name, (base,), {"spec": spec, **fields})
+
+
+class Required:
+    """Mark a field required on the page (a ``required`` input, a * by its label).
+
+    It checks nothing: the service does, so that each field gets one message, the same
+    on every channel.
+    """
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
