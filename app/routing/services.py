@@ -15,7 +15,7 @@ from app.units.models import UNIT_KIND_LABELS, Unit, UnitKind
 # How a rule's fields are called in messages.
 RULE_FIELD_LABELS = {
     "name": _l("Rule name"),
-    "position": _l("Position (lower is tried first)"),
+    "position": _l("Position"),
     "target": _l("Then send it to"),
     "respondent_tier": _l("If the unit's tier is"),
     "respondent_kind": _l("If the unit's kind is"),
