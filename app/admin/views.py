@@ -30,7 +30,7 @@ from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.views import attach_errors
 from app.routing.models import RoutingRule
-from app.routing.router import RELATION_LABELS, suggest_route
+from app.routing.router import RELATION_LABELS, TIER_LABELS, suggest_route
 from app.routing.services import delete_rule, save_rule
 from app.units.models import Unit
 from app.units.services import return_counts, save_unit
@@ -96,7 +96,9 @@ def index():
 @bp.get("/units")
 def units():
     """Show the unit tree with territorial parents and sector supervisors."""
-    return render_template("admin/units.html", tree=_tree(), returns=return_counts())
+    return render_template(
+        "admin/units.html", tree=_tree(), returns=return_counts(), tier_labels=TIER_LABELS
+    )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

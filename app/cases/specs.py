@@ -142,7 +142,7 @@ SPECS: dict[str, Spec] = {
     ),
     "sub_reply": Spec(_text(_l("Your reply to the lead unit"))),
     "contribute": Spec(_text(_l("Your unit's input"))),
-    "comment": Spec(_text(_l("Comment"), TEXT_MAX)),
+    "comment": Spec(_text(_l("Your comment"), TEXT_MAX)),
     "request_return": Spec(
         _reason(_l("Why this case is not for your unit")),
         _unit("suggested_unit_code", _l("Unit you believe responsible")),
