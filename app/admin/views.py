@@ -31,7 +31,7 @@ from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.views import attach_errors
 from app.routing.models import RoutingRule
-from app.routing.router import RELATION_LABELS, suggest_route
+from app.routing.router import RELATION_LABELS, TIER_LABELS, suggest_route
 from app.routing.services import delete_rule, save_rule
 from app.units.models import Unit
 from app.units.services import return_counts, save_unit
@@ -79,7 +79,7 @@ def _edit(form, obj, save, template, back, **context):
             saved = save(obj, {name: field.data for name, field in form._fields.items()})
         except ValidationFailed as error:
             db.session.rollback()
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -97,7 +97,9 @@ def index():
 @bp.get("/units")
 def units():
     """Show the unit tree with territorial parents and sector supervisors."""
-    return render_template("admin/units.html", tree=_tree(), returns=return_counts())
+    return render_template(
+        "admin/units.html", tree=_tree(), returns=return_counts(), tier_labels=TIER_LABELS
+    )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -268,7 +270,7 @@ def calendar_enter():
             change = enter_year({name: f.data for name, f in form._fields.items()}, current_user)
         except ValidationFailed as error:
             db.session.rollback()
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
         else:
             _calendar_saved(change, _("The calendar of %(year)s", year=change.label))
             return redirect(url_for("admin.calendar", year=change.first.year)), 303
@@ -319,7 +321,7 @@ def calendar_day(day: str):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
         else:
             _calendar_saved(change, str(when))
             return redirect(url_for("admin.calendar", year=when.year)), 303

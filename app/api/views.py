@@ -392,10 +392,11 @@ def routing_suggest():
     """Return where the routing rules send a draft complaint, and why."""
     from app.cases.categories import read_category
     from app.core.validation import FieldErrors
+    from app.intake.services import COMPLAINT_LABELS
     from app.routing.router import suggest_route
     from app.units.services import read_unit
 
-    errors = FieldErrors()
+    errors = FieldErrors(COMPLAINT_LABELS)
     unit = read_unit(errors, "respondent_unit_code", request.args.get("respondent_unit_code"))
     category = read_category(errors, "category_code", request.args.get("category_code"))
     subject_kind = errors.choice(

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.cases.models import Category, Severity
+from app.cases.models import SEVERITY_LABELS, Category, Severity
 from app.core.validation import FieldErrors
 from app.extensions import db
 
@@ -36,12 +36,24 @@ def category_choices():
     return select_choices((c.code, c.name) for c in categories)
 
 
+# How a category's fields are called in messages.
+CATEGORY_FIELD_LABELS = {
+    "code": _l("Code"),
+    "name": _l("Category name"),
+    "severity": _l("Severity"),
+    "handle_days": _l("Working days to handle"),
+    "position": _l("Position in lists"),
+}
+
+
 def save_category(category: Category | None, data: dict[str, Any]) -> Category:
     """Create or update a category with its severity and default time limit."""
-    errors = FieldErrors()
+    errors = FieldErrors(CATEGORY_FIELD_LABELS)
     code = errors.text("code", data.get("code"), max_length=40)
     name = errors.text("name", data.get("name"), max_length=80)
-    severity = errors.choice("severity", data.get("severity"), list(Severity))
+    severity = errors.choice(
+        "severity", data.get("severity"), list(Severity), labels=SEVERITY_LABELS
+    )
     days = errors.integer("handle_days", data.get("handle_days"), 1, 60, required=False)
     position = errors.integer("position", data.get("position") or 0, 0, 999)
     clash = db.session.scalar(sa.select(Category).where(Category.code == code)) if code else None

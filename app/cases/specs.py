@@ -149,7 +149,7 @@ SPECS: dict[str, Spec] = {
     ),
     "sub_reply": Spec(_text(_l("Your reply to the lead unit"))),
     "contribute": Spec(_text(_l("Your unit's input"))),
-    "comment": Spec(_text(_l("Comment"), TEXT_MAX)),
+    "comment": Spec(_text(_l("Your comment"), TEXT_MAX)),
     "request_return": Spec(
         _reason(_l("Why this case is not for your unit")),
         _unit("suggested_unit_code", _l("Unit you believe responsible")),
@@ -200,7 +200,12 @@ SPECS: dict[str, Spec] = {
             required=True,
         ),
         Choice(
-            "resolved", _l("Resolved"), kind="resolved", values=Resolved, radio=True, required=True
+            "resolved",
+            _l("Was the problem resolved?"),
+            kind="resolved",
+            values=Resolved,
+            radio=True,
+            required=True,
         ),
         Choice("method", _l("Method"), kind="visit_method", default=VisitMethod.PHONE),
         _note(_l("Note")),

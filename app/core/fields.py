@@ -21,9 +21,9 @@ from wtforms import (
 )
 from wtforms.widgets import NumberInput
 
-from app.core.forms import select_choices
+from app.core.forms import Required, select_choices
 from app.core.labels import CHOICE_LABELS
-from app.core.validation import FieldErrors
+from app.core.validation import FieldErrors, one_of
 
 Limit = int | Callable[[], int]
 
@@ -70,7 +70,11 @@ class Field:
 
     def form_field(self):
         """Return the unbound WTForms field; the service does the checking."""
-        return StringField(self.label)
+        return StringField(self.label, validators=self.marks())
+
+    def marks(self) -> list:
+        """Return the form's marks of this field: required or not (it checks nothing)."""
+        return [Required()] if self.required else []
 
     def from_form(self, value) -> Any:
         """Return what the web form posted in the shape API clients send."""
@@ -102,7 +106,7 @@ class Text(Field):
 
     def form_field(self):
         field = TextAreaField if self.multiline else StringField
-        return field(self.label, render_kw={"maxlength": self.max_length})
+        return field(self.label, validators=self.marks(), render_kw={"maxlength": self.max_length})
 
 
 class Integer(Field):
@@ -144,7 +148,7 @@ class Integer(Field):
 
     def form_field(self):
         # Text in, so that whatever was typed reaches the one check here.
-        return StringField(self.label, widget=_LimitedNumberInput(self))
+        return StringField(self.label, validators=self.marks(), widget=_LimitedNumberInput(self))
 
 
 class _LimitedNumberInput(NumberInput):
@@ -188,7 +192,10 @@ class Decision(Field):
 
     def form_field(self):
         return RadioField(
-            self.label, choices=select_choices([self.yes, self.no]), validate_choice=False
+            self.label,
+            validators=self.marks(),
+            choices=select_choices([self.yes, self.no]),
+            validate_choice=False,
         )
 
     def from_form(self, value) -> bool | None:
@@ -250,7 +257,8 @@ class Choice(Field):
                 errors.add(self.name, _l("This field is required."))
             return None
         if not isinstance(value, str) or value not in self.values:
-            errors.add(self.name, _l("Must be one of: %(choices)s", choices=", ".join(self.values)))
+            choices = one_of(self.values, CHOICE_LABELS[self.kind])
+            errors.add(self.name, _l("Must be one of: %(choices)s", choices=choices))
             return None
         return value
 
@@ -264,7 +272,13 @@ class Choice(Field):
         labels = CHOICE_LABELS[self.kind]
         choices = select_choices((v, labels[v]) for v in self.values)
         field = RadioField if self.radio else SelectField
-        return field(self.label, choices=choices, default=self.default, validate_choice=False)
+        return field(
+            self.label,
+            validators=self.marks(),
+            choices=choices,
+            default=self.default,
+            validate_choice=False,
+        )
 
 
 class Reference(Field):
@@ -302,8 +316,10 @@ class Reference(Field):
 
     def form_field(self):
         if self.picker:
-            return SelectField(self.label, validate_choice=False)
-        return StringField(self.label, render_kw={"maxlength": self.max_length})
+            return SelectField(self.label, validators=self.marks(), validate_choice=False)
+        return StringField(
+            self.label, validators=self.marks(), render_kw={"maxlength": self.max_length}
+        )
 
 
 class IdReference(Field):
@@ -374,7 +390,7 @@ class ReferenceList(Field):
         }
 
     def form_field(self):
-        return SelectMultipleField(self.label, validate_choice=False)
+        return SelectMultipleField(self.label, validators=self.marks(), validate_choice=False)
 
     def from_form(self, value) -> list:
         return [c for c in value or [] if c]

@@ -8,6 +8,7 @@ from flask_babel import format_datetime, get_locale
 
 from app.core.labels import CHOICE_LABELS, label
 from app.core.types import utcnow
+from app.core.validation import colon
 
 
 def localdt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["names_list"] = names_list
     app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
     app.jinja_env.globals["utcnow"] = utcnow
+    app.jinja_env.globals["colon"] = colon
 
     @app.context_processor
     def _globals():

@@ -4,6 +4,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from babel.lists import format_list
+from flask import has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -20,11 +22,23 @@ def strip_control(value: str | None, max_length: int = 200) -> str:
     return _CONTROL.sub("", value or "").strip()[:max_length]
 
 
+def colon() -> str:
+    """Return the colon that follows a label: full-width in Chinese, ``": "`` otherwise."""
+    locale = get_locale()
+    return "：" if locale is not None and locale.language == "zh" else ": "
+
+
 def labelled(label, message) -> str:
     """Return ``message`` prefixed by a field's label, with a full-width colon in Chinese."""
-    locale = get_locale()
-    colon = "：" if locale is not None and locale.language == "zh" else ": "
-    return f"{label}{colon}{message}"
+    return f"{label}{colon()}{message}"
+
+
+def one_of(values, labels=None) -> str:
+    """Name the accepted values: codes for API clients, their labels for people on a page."""
+    values = [str(v) for v in values]
+    if labels and not (has_request_context() and request.path.startswith("/api/")):
+        return format_list([str(labels.get(v, v)) for v in values], "or", locale=get_locale())
+    return ", ".join(values)
 
 
 class FieldErrors:
@@ -91,11 +105,12 @@ class FieldErrors:
             return None
         return number
 
-    def choice(self, name: str, value, choices, *, required: bool = True):
+    def choice(self, name: str, value, choices, *, required: bool = True, labels=None):
+        """Return ``value`` if it is one of ``choices`` (named by ``labels`` on pages)."""
         if value in (None, "") and not required:
             return None
         if value not in {str(c) for c in choices}:
-            self.add(name, _l("Must be one of: %(choices)s", choices=", ".join(map(str, choices))))
+            self.add(name, _l("Must be one of: %(choices)s", choices=one_of(choices, labels)))
             return None
         return value
 

@@ -85,13 +85,25 @@ def _parse_lines(
     return days
 
 
+# How the calendar forms' fields are called in messages.
+CALENDAR_FIELD_LABELS = {
+    "year": _l("Year"),
+    "holidays": _l("Holidays (放假)"),
+    "makeup_days": _l("Make-up working days (调休上班)"),
+    "day": _l("Date"),
+    "kind": _l("This day is"),
+    "note": _l("Note"),
+}
+DAY_KIND_LABELS = {"workday": _l("a working day"), "off": _l("a day off")}
+
+
 def parse_year(data: dict[str, Any]) -> tuple[int, dict[date, tuple[bool, str]]]:
     """Build a whole year from the holidays and make-up days an admin typed in.
 
     Weekdays work and weekends rest unless listed: a holiday is a day off, a make-up
     day (调休上班) a weekend day that works. Raises ``ValidationFailed`` on bad input.
     """
-    errors = FieldErrors()
+    errors = FieldErrors(CALENDAR_FIELD_LABELS)
     year = None
     try:
         year = int(str(data.get("year") or "").strip())
@@ -142,7 +154,7 @@ def import_package_year(year: int, actor=None) -> "CalendarChange":
 
 def set_day(data: dict[str, Any], actor=None) -> "CalendarChange":
     """Change one day (working or not, and its note) and recompute clocks."""
-    errors = FieldErrors()
+    errors = FieldErrors(CALENDAR_FIELD_LABELS)
     try:
         day = date.fromisoformat(str(data.get("day") or "").strip())
     except ValueError:
@@ -150,7 +162,7 @@ def set_day(data: dict[str, Any], actor=None) -> "CalendarChange":
         errors.raise_if_any()
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         errors.add("day", _l("Between %(low)d and %(high)d.", low=FIRST_YEAR, high=LAST_YEAR))
-    kind = errors.choice("kind", data.get("kind"), ["workday", "off"])
+    kind = errors.choice("kind", data.get("kind"), list(DAY_KIND_LABELS), labels=DAY_KIND_LABELS)
     note = errors.text("note", data.get("note"), max_length=NOTE_MAX, required=False)
     errors.raise_if_any()
     # Years are stored whole, so a missing day means a missing year.

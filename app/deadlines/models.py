@@ -18,6 +18,19 @@ class DaySource(enum.StrEnum):
     MANUAL = "manual"  # entered or changed by an admin
 
 
+DAY_SOURCE_LABELS = register_labels(
+    "day_source",
+    {
+        DaySource.CHINESECALENDAR: _l("the State Council's schedule, from the calendar package"),
+        DaySource.MANUAL: _l("entered by hand"),
+    },
+)
+# What ``changed_by`` holds for a change made on the command line (no user), and how
+# the pages call it.
+BY_COMMAND_LINE = "command line"
+CHANGED_BY_LABELS = register_labels("calendar_changed_by", {BY_COMMAND_LINE: _l("the system")})
+
+
 class CalendarDay(db.Model):
     """One day of the official working-day calendar (调休 included)."""
 

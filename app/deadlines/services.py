@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.deadlines.models import CalendarDay, Clock
+from app.deadlines.models import BY_COMMAND_LINE, CalendarDay, Clock
 from app.deadlines.workdays import WorkCalendar, add_workdays, compute_deadline, to_local
 from app.extensions import db
 
@@ -34,7 +34,7 @@ def calendar_years() -> list[int]:
 
 def who_changed(actor) -> str:
     """How a calendar change names who made it (the command line has no user)."""
-    return f"{actor.name} ({actor.username})" if actor is not None else "command line"
+    return f"{actor.name} ({actor.username})" if actor is not None else BY_COMMAND_LINE
 
 
 def import_year(

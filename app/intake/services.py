@@ -4,13 +4,24 @@ import secrets
 from datetime import date
 from typing import Any
 
+from babel.lists import format_list
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.cases.categories import read_category
 from app.cases.engine import record_case_event
-from app.cases.models import Case, Channel, Complainant, SubjectKind, Urgency
+from app.cases.models import (
+    CHANNEL_LABELS,
+    SUBJECT_KIND_LABELS,
+    URGENCY_LABELS,
+    Case,
+    Channel,
+    Complainant,
+    SubjectKind,
+    Urgency,
+)
 from app.cases.services import start_screening
 from app.cases.workflow import State
 from app.core.numbering import next_value
@@ -28,6 +39,27 @@ _TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 TITLE_MAX = 200
 NAME_MAX = 80
 CONTENT_MAX = 20000
+# How a complaint's fields are called in messages (the API, and pages without the field).
+COMPLAINT_LABELS = {
+    "channel": _l("Channel"),
+    "complainant": _l("Complainant"),
+    "complainant.anonymous": _l("Anonymous"),
+    "complainant.name": _l("Name"),
+    "complainant.phone": _l("Phone"),
+    "complainant.email": _l("E-mail"),
+    "complainant.address": _l("Address"),
+    "respondent_unit_code": _l("Unit complained about"),
+    "category_code": _l("Category"),
+    "subject_kind": _l("Complaint is about"),
+    "urgency": _l("Urgency"),
+    "respondent_staff": _l("Staff named"),
+    "call_reference": _l("Call reference"),
+    "letter_box": _l("Complaint box"),
+    "letter_collected_on": _l("Date collected"),
+    "title": _l("Title"),
+    "content": _l("What happened"),
+}
+CONTACT_FIELDS = ("phone", "email", "address")
 
 
 def new_tracking_code() -> str:
@@ -75,14 +107,28 @@ def _validate_complainant(person: dict, errors: FieldErrors, out: dict) -> None:
     )
     no_contact = not (out["phone"] or out["email"] or out["address"])
     if not anonymous and no_contact and "complainant.phone" not in errors.errors:
-        errors.add("complainant.phone", _l("A phone number, e-mail or address is needed to reply."))
+        errors.add("complainant.phone", _contact_needed(person))
+
+
+def _contact_needed(person: dict):
+    """Ask for a way to reply, naming only the contact fields the sender was offered."""
+    offered = [k for k in CONTACT_FIELDS if k in person] or list(CONTACT_FIELDS)
+    names = [str(COMPLAINT_LABELS[f"complainant.{k}"]) for k in offered]
+    if len(names) == 1:
+        return _l("Give the %(field)s so that the reply can reach the complainant.", field=names[0])
+    return _l(
+        "Give at least one of %(fields)s so that the reply can reach the complainant.",
+        fields=format_list(names, "or", locale=get_locale()),
+    )
 
 
 def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
     """Check a complaint's fields and return them cleaned; raise naming every bad field."""
-    errors = FieldErrors()
+    errors = FieldErrors(COMPLAINT_LABELS)
     out: dict[str, Any] = {}
-    out["channel"] = errors.choice("channel", data.get("channel"), list(Channel))
+    out["channel"] = errors.choice(
+        "channel", data.get("channel"), list(Channel), labels=CHANNEL_LABELS
+    )
     person = data.get("complainant")
     if isinstance(person, dict):
         _validate_complainant(person, errors, out)
@@ -97,9 +143,14 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
         errors, "category_code", data.get("category_code"), required=required
     )
     out["subject_kind"] = errors.choice(
-        "subject_kind", data.get("subject_kind") or SubjectKind.UNIT, list(SubjectKind)
+        "subject_kind",
+        data.get("subject_kind") or SubjectKind.UNIT,
+        list(SubjectKind),
+        labels=SUBJECT_KIND_LABELS,
     )
-    out["urgency"] = errors.choice("urgency", data.get("urgency") or Urgency.NORMAL, list(Urgency))
+    out["urgency"] = errors.choice(
+        "urgency", data.get("urgency") or Urgency.NORMAL, list(Urgency), labels=URGENCY_LABELS
+    )
     out["respondent_staff"] = errors.text(
         "respondent_staff", data.get("respondent_staff"), max_length=120, required=False
     )

@@ -14,7 +14,7 @@ from app.core.errors import ValidationFailed
 from app.core.forms import select_choices
 from app.core.permissions import roles_required
 from app.core.types import utcnow
-from app.core.validation import strip_control
+from app.core.validation import labelled, strip_control
 from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake import bp
@@ -45,7 +45,7 @@ def hotline():
         try:
             validate_complaint(form.to_data())
         except ValidationFailed as error:
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
             form_ok = False
         if form_ok:
             case = register_case(form.to_data(), current_user)
@@ -81,14 +81,18 @@ def hotline():
     return render_template("intake/hotline.html", form=form, earlier=earlier), status
 
 
-def attach_errors(form, fields: dict[str, str]) -> None:
-    """Show service errors next to the form fields they concern."""
+def attach_errors(form, fields: dict[str, str], labels: dict[str, str] | None = None) -> None:
+    """Show service errors next to the form fields they concern, one message per field.
+
+    The service's message stands in for the form's own check of the same field; a field
+    the form lacks is named by its label (``labels``) in a message at the top.
+    """
     for name, message in fields.items():
         target = getattr(form, name.split(".")[-1], None)
         if target is None:
-            flash(f"{name}: {message}", "error")
-        elif message not in target.errors:
-            target.errors = [*target.errors, message]
+            flash(labelled((labels or {}).get(name, name), message), "error")
+        else:
+            target.errors = [message]
 
 
 @bp.get("/intake/earlier-cases")
@@ -121,7 +125,7 @@ def letter():
         try:
             check()
         except ValidationFailed as error:
-            attach_errors(form, error.fields)
+            attach_errors(form, error.fields, error.labels)
             form_ok = False
     if not form_ok:
         return render_template("intake/letter.html", form=form), 422

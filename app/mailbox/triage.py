@@ -77,7 +77,7 @@ def register_from_triage(message: InboundMessage, actor) -> Case:
 
 def attach_to_case(message: InboundMessage, actor, case_number: str) -> Case:
     """Put the message on an existing case as correspondence."""
-    errors = FieldErrors()
+    errors = FieldErrors({"case_number": _l("Case number")})
     number = errors.text("case_number", case_number, max_length=32)
     case = db.session.scalar(sa.select(Case).where(Case.number == number)) if number else None
     if number and case is None:

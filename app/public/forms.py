@@ -3,27 +3,39 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length
+
+from app.core.forms import Required
+from app.intake.services import CONTENT_MAX, TITLE_MAX
 
 
 class PublicComplaintForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[Optional(), Length(max=80)])
-    phone = StringField(_l("Your phone"), validators=[Optional(), Length(max=32)])
+    """The complaint as typed; ``validate_complaint`` checks it, one message per field."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[Required()],
+        render_kw={"maxlength": 80, "autocomplete": "name"},
+    )
+    phone = StringField(
+        _l("Your phone"), render_kw={"maxlength": 32, "autocomplete": "tel", "inputmode": "tel"}
+    )
     email = StringField(
-        _l("Your e-mail (for the receipt and the reply)"), validators=[Optional(), Length(max=120)]
+        _l("Your e-mail (for the receipt and the reply)"),
+        render_kw={"maxlength": 120, "autocomplete": "email", "inputmode": "email"},
     )
     anonymous = BooleanField(_l("Complain anonymously (you will get no reply by message)"))
     respondent_unit_code = SelectField(
-        _l("Which office is the complaint about"),
-        validators=[DataRequired()],
-        validate_choice=False,
+        _l("Which office is the complaint about"), validators=[Required()], validate_choice=False
     )
     category_code = SelectField(
-        _l("What kind of problem"), validators=[DataRequired()], validate_choice=False
+        _l("What kind of problem"), validators=[Required()], validate_choice=False
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Required()], render_kw={"maxlength": TITLE_MAX})
     content = TextAreaField(
-        _l("What happened (when, where, who)"), validators=[DataRequired(), Length(max=20000)]
+        _l("What happened (when, where, who)"),
+        validators=[Required()],
+        render_kw={"maxlength": CONTENT_MAX},
     )
     attachments = MultipleFileField(_l("Photos or documents"))
     # Honeypot: hidden from people, filled in by bots.
@@ -46,4 +58,8 @@ class PublicComplaintForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("Tracking code"), validators=[DataRequired(), Length(max=24)])
+    code = StringField(
+        _l("Tracking code"),
+        validators=[DataRequired(message=_l("This field is required.")), Length(max=24)],
+        render_kw={"maxlength": 24, "autocomplete": "off", "autocapitalize": "characters"},
+    )

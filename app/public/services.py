@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.attachments.storage import store_uploads
 from app.cases.models import Case
 from app.cases.workflow import State
+from app.core.masking import mask_email, mask_phone
 from app.core.trail import Event
 from app.extensions import db
 from app.intake.services import register_case
@@ -74,3 +75,15 @@ def public_progress(case: Case) -> dict:
         "reply_at": case.public_reply_at,
         "milestones": [(e.at, PUBLIC_MILESTONES[e.action]) for e in events],
     }
+
+
+def receipt_sent_to(case: Case) -> tuple[str, str] | None:
+    """Return where the receipt with the tracking code went ("email" or "sms", masked address)."""
+    person = case.complainant
+    if person.anonymous:
+        return None
+    if person.email:
+        return "email", mask_email(person.email)
+    if person.phone:
+        return "sms", mask_phone(person.phone)
+    return None

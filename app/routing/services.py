@@ -5,28 +5,50 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.cases.models import Category, Severity, SubjectKind
+from app.cases.models import SEVERITY_LABELS, SUBJECT_KIND_LABELS, Category, Severity, SubjectKind
 from app.core.validation import FieldErrors
 from app.extensions import db
 from app.routing.models import Relation, RoutingRule
-from app.routing.router import resolve_relation
-from app.units.models import Unit, UnitKind
+from app.routing.router import RELATION_LABELS, resolve_relation
+from app.units.models import UNIT_KIND_LABELS, Unit, UnitKind
+
+# How a rule's fields are called in messages.
+RULE_FIELD_LABELS = {
+    "name": _l("Rule name"),
+    "position": _l("Position"),
+    "target": _l("Then send it to"),
+    "respondent_tier": _l("If the unit's tier is"),
+    "respondent_kind": _l("If the unit's kind is"),
+    "subject_kind": _l("If the complaint is about"),
+    "severity": _l("If the severity is"),
+    "category_id": _l("If the category is"),
+}
 
 
 def save_rule(rule: RoutingRule | None, data: dict[str, Any]) -> RoutingRule:
     """Create or update a routing rule whose relation must resolve for some unit it matches."""
-    errors = FieldErrors()
+    errors = FieldErrors(RULE_FIELD_LABELS)
     name = errors.text("name", data.get("name"), max_length=120)
     position = errors.integer("position", data.get("position"), 1, 9999)
-    target = errors.choice("target", data.get("target"), list(Relation))
+    target = errors.choice("target", data.get("target"), list(Relation), labels=RELATION_LABELS)
     tier = errors.integer("respondent_tier", data.get("respondent_tier"), 1, 4, required=False)
     kind = errors.choice(
-        "respondent_kind", data.get("respondent_kind"), list(UnitKind), required=False
+        "respondent_kind",
+        data.get("respondent_kind"),
+        list(UnitKind),
+        required=False,
+        labels=UNIT_KIND_LABELS,
     )
     subject = errors.choice(
-        "subject_kind", data.get("subject_kind"), list(SubjectKind), required=False
+        "subject_kind",
+        data.get("subject_kind"),
+        list(SubjectKind),
+        required=False,
+        labels=SUBJECT_KIND_LABELS,
     )
-    severity = errors.choice("severity", data.get("severity"), list(Severity), required=False)
+    severity = errors.choice(
+        "severity", data.get("severity"), list(Severity), required=False, labels=SEVERITY_LABELS
+    )
     category = None
     if data.get("category_id") not in (None, ""):
         category = db.session.get(

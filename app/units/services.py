@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.validation import FieldErrors
 from app.extensions import db
-from app.units.models import Tier, Unit, UnitKind
+from app.units.models import UNIT_KIND_LABELS, Tier, Unit, UnitKind
 
 
 def get_unit_by_code(code: str) -> Unit | None:
@@ -127,13 +127,24 @@ def _chain_reaches(start: Unit | None, target: Unit, attr: str) -> bool:
     return False
 
 
+# How a unit's fields are called in messages.
+UNIT_FIELD_LABELS = {
+    "code": _l("Code"),
+    "name": _l("Unit name"),
+    "tier": _l("Tier"),
+    "kind": _l("Kind"),
+    "parent_id": _l("Territorial parent (属地)"),
+    "supervisor_id": _l("Sector supervisor (归口)"),
+}
+
+
 def save_unit(unit: Unit | None, data: dict[str, Any]) -> Unit:
     """Create or update a unit; refuse duplicate codes and cycles in either tree."""
-    errors = FieldErrors()
+    errors = FieldErrors(UNIT_FIELD_LABELS)
     code = errors.text("code", data.get("code"), max_length=40)
     name = errors.text("name", data.get("name"), max_length=120)
     tier = errors.integer("tier", data.get("tier"), Tier.CITY, Tier.VILLAGE)
-    kind = errors.choice("kind", data.get("kind"), list(UnitKind))
+    kind = errors.choice("kind", data.get("kind"), list(UnitKind), labels=UNIT_KIND_LABELS)
     parent = _unit_ref(errors, "parent_id", data.get("parent_id"))
     supervisor = _unit_ref(errors, "supervisor_id", data.get("supervisor_id"))
     clash = db.session.scalar(sa.select(Unit).where(Unit.code == code)) if code else None

@@ -235,7 +235,7 @@ def test_editing_a_day_in_the_browser_recomputes_and_says_so(app, client, org, m
     login(client, "admin")
     form = client.get("/admin/calendar/day/2026-03-03").get_data(as_text=True)
     assert 'name="kind"' in form
-    assert "chinesecalendar" in form.split('id="day-source"')[1].split("</p>")[0]
+    assert "国务院放假安排" in form.split('id="day-source"')[1].split("</p>")[0]
     response = client.post(
         "/admin/calendar/day/2026-03-03",
         data={"kind": "off", "note": "停电停工"},

@@ -27,8 +27,8 @@ def test_citizen_files_and_follows_a_complaint(page: Page, live_server: str, tmp
     page.set_input_files("#attachments", str(photo))
     page.on("dialog", lambda dialog: pytest.fail("a script from the complaint ran"))
     page.click("#public-submit")
-    number = page.locator("#receipt-number").inner_text()
-    code = page.locator("#receipt-code").inner_text()
+    number = page.locator("#receipt-number").input_value()
+    code = page.locator("#receipt-code").input_value()
     assert re.fullmatch(r"CC\d{4}-\d{6}", number) and len(code) == 12
 
     page.goto(f"{live_server}/public/track")

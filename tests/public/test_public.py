@@ -32,6 +32,11 @@ def form(**overrides) -> dict:
     return data
 
 
+def app_client_without_session(client):
+    """Another browser: a client of the same app without the first one's cookies."""
+    return client.application.test_client()
+
+
 def counts():
     db.session.expire_all()
     return tuple(
@@ -54,8 +59,11 @@ def test_citizen_submits_and_gets_number_and_tracking_code(client, org):
     assert case.number in receipt and case.tracking_code in receipt
     assert case.channel == "web" and case.entered_by_id is None and case.state == "registered"
     assert case.complainant.email == "liubei@example.net"
-    # The receipt is shown once only.
-    assert client.get("/public/complaints/thanks").status_code == 302
+    # The receipt can be opened again in this browser session, and nowhere else.
+    again = client.get("/public/complaints/thanks")
+    assert again.status_code == 200 and case.tracking_code in again.get_data(as_text=True)
+    assert again.headers["Cache-Control"] == "no-store"
+    assert app_client_without_session(client).get("/public/complaints/thanks").status_code == 302
     note = db.session.scalar(sa.select(Notification).where(Notification.channel == "email"))
     assert note.to_address == "liubei@example.net" and case.tracking_code in note.body
     assert note.status == "sent" and case.number in note.subject
