@@ -14,8 +14,10 @@ from app.core.trail import Event
 from app.extensions import db
 from app.mailbox.models import InboundMessage
 from app.routing.models import RoutingRule
+from app.units.services import get_unit_by_code
 from tests.cases.test_authorization_matrix import payload, people, prepare  # noqa: F401
 from tests.conftest import login
+from tests.factories import create_user
 from tests.htmlpage import form_for, parse, value_of
 from tests.mailbox.test_triage import triage_message
 
@@ -168,6 +170,8 @@ def returned(make_case, org, suggested: str | None) -> Case:
     data = {"reason": "应由乡镇办理"}
     if suggested:
         data["suggested_unit_code"] = suggested
+        # Somebody there signs, so that the dispatch is not held for the no-signer warning.
+        create_user(unit=get_unit_by_code(suggested))
     perform_action(case, "request_return", org["users"]["handler"], data)
     perform_action(case, "decide_return", org["users"]["operator"], {"approve": True})
     db.session.commit()
