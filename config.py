@@ -87,6 +87,8 @@ class Config:
     CALENDAR_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
+    # The largest complaint is 20,000 characters; a JSON body has no use for more than this.
+    API_MAX_BODY_BYTES = 1024 * 1024
     WORKLIST_PAGE_SIZE = 25
     ACCESS_LOG_PAGE_SIZE = 50
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))

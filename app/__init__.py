@@ -13,6 +13,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the application for ``config_name`` (default: $APP_ENV or development)."""
     config_name = config_name or os.environ.get("APP_ENV", "development")
     config = CONFIGS[config_name]
+    from app.core import converters
+
     if hasattr(config, "validate"):
         config.validate()
     app = Flask(
@@ -28,6 +30,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     _init_extensions(app)
+    converters.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
 

@@ -1,11 +1,20 @@
-"""The OpenAPI 3 document, built from the same field lists the API enforces."""
+"""The OpenAPI 3 document, built from the same field lists the API enforces.
 
+It is kept true by ``tests/api/test_schemathesis.py``, which fuzzes every operation from
+this document: each answer must be one declared here, in the declared shape.
+"""
+
+from app.api.body import MAX_DEPTH
 from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
-from app.cases.models import Channel, SubjectKind
+from app.cases.models import AssignmentRole, Channel, Finding, Severity, SubjectKind, Urgency
 from app.cases.queries import Q_MAX, SORT_KEYS, STATE_FILTERS
 from app.cases.specs import SPECS
-from app.cases.workflow import State
+from app.cases.workflow import ACTIONS, State
 from app.core.access_log import AccessChannel
+from app.core.validation import DB_INT_MAX
+from app.deadlines.models import ClockKind, LimitUnit
+from app.routing.models import Relation
+from app.units.models import UnitKind
 
 ERROR = {
     "type": "object",
@@ -21,22 +30,27 @@ ERROR = {
     },
 }
 
-
-def _error(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-ERRORS = {
-    "400": _error("Malformed request (body is not a JSON object)."),
-    "401": _error("Missing or invalid bearer token."),
-    "403": _error("Your role may not do this."),
-    "404": _error("No such case, or not visible to you; or unknown action."),
-    "409": _error("Action not allowed in the case's state, or a stale version."),
-    "422": _error("Invalid fields; `fields` names each one."),
+ERROR_DESCRIPTIONS = {
+    "400": "Malformed request: the body is not a JSON object, nests deeper than "
+    f"{MAX_DEPTH} levels or holds text that is not valid Unicode.",
+    "401": "Missing or invalid bearer token.",
+    "403": "Your role may not do this.",
+    "404": "No such case, or not visible to you.",
+    "409": "Action not allowed in the case's state, or a stale version.",
+    "413": "The request body is too large.",
+    "422": "Invalid fields; `fields` names each one.",
 }
+
+
+def _errors(*codes: int) -> dict:
+    """The error answers ``codes``, each with the Error body."""
+    return {
+        str(code): {
+            "description": ERROR_DESCRIPTIONS[str(code)],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in codes
+    }
 
 
 def _json(schema: dict, description: str = "OK") -> dict:
@@ -49,6 +63,35 @@ def _ref(name: str) -> dict:
 
 # The last page a list answers; past it the offset overflows the database's integer.
 MAX_PAGE = 100_000
+
+
+def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
+    """An object whose every property is always present, except those ``optional``."""
+    return {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+    }
+
+
+def _enum(values, *, nullable: bool = False) -> dict:
+    schema = {"type": "string", "enum": [str(v) for v in values]}
+    if nullable:
+        # OpenAPI 3.0: a nullable enum lists null among its values.
+        schema.update(nullable=True, enum=[*schema["enum"], None])
+    return schema
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+MOMENT = {"type": "string", "format": "date-time"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+NULLABLE_MOMENT = {**MOMENT, "nullable": True}
+# Ids and pages are the database's integers: a larger number names nothing stored.
+ID = {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX}
+
+CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": ID}
 PAGE_PARAMETERS = [
     {
         "name": "page",
@@ -99,140 +142,257 @@ WORKLIST_PARAMETERS = [
 
 def _paged(item: dict) -> dict:
     """A page of ``item`` as the list endpoints answer it."""
-    return {
-        "type": "object",
-        "properties": {
+    return _object(
+        {
             "items": {"type": "array", "items": item},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
+            "page": INTEGER,
+            "per_page": INTEGER,
+            "total": INTEGER,
+            "pages": INTEGER,
+        }
+    )
+
+
+CASE_SUMMARY = _object(
+    {
+        "id": INTEGER,
+        "number": {"type": "string", "example": "CC2026-000123"},
+        "state": _enum(State),
+        "channel": _enum(Channel),
+        "title": STRING,
+        "urgency": _enum(Urgency),
+        "respondent_unit_code": {
+            **NULLABLE_STRING,
+            "description": "Null until an e-mail complaint is classified.",
         },
+        "category_code": NULLABLE_STRING,
+        "created_at": MOMENT,
+        "version": INTEGER,
+    }
+)
+
+CLOCK = _object(
+    {
+        "kind": _enum(ClockKind),
+        "limit": _object({"unit": _enum(LimitUnit), "amount": INTEGER}),
+        "started_at": MOMENT,
+        "due_at": MOMENT,
+        "provisional": {
+            "type": "boolean",
+            "description": "Counted on plain weekdays: the year has no calendar data.",
+        },
+        "stopped_at": NULLABLE_MOMENT,
+        "late": {"type": "boolean", "nullable": True},
+    }
+)
+
+EVENT = _object(
+    {
+        "at": MOMENT,
+        "action": STRING,
+        "actor": NULLABLE_STRING,
+        "acting_for": {
+            **NULLABLE_STRING,
+            "description": "The away colleague the actor stood in for (AB post).",
+        },
+        "from_state": _enum(State, nullable=True),
+        "to_state": _enum(State, nullable=True),
+        "data": {"type": "object"},
+    }
+)
+
+COMPLAINANT = {
+    **_object(
+        {
+            "anonymous": BOOLEAN,
+            "masked": BOOLEAN,
+            "name": STRING,
+            "phone": STRING,
+            "email": STRING,
+            "address": STRING,
+        }
+    ),
+    "description": "Masked (138****5678, 张某) for unit users.",
+}
+
+ASSIGNMENT = _object(
+    {
+        "unit_code": STRING,
+        "role": _enum(AssignmentRole),
+        "dispatched_at": MOMENT,
+        "signed_at": NULLABLE_MOMENT,
+        "ended_at": NULLABLE_MOMENT,
+    }
+)
+
+CASE_DETAIL = {
+    "allOf": [
+        _ref("CaseSummary"),
+        _object(
+            {
+                "content": STRING,
+                "subject_kind": _enum(SubjectKind),
+                "entered_by": {
+                    **NULLABLE_STRING,
+                    "description": "The username of who registered it; null for the public.",
+                },
+                "letter_box": STRING,
+                "letter_collected_on": {"type": "string", "format": "date", "nullable": True},
+                "public_reply": STRING,
+                "respondent_staff": STRING,
+                "finding": _enum(Finding, nullable=True),
+                "duplicate_of": {
+                    **NULLABLE_STRING,
+                    "description": "The number of the case this one was merged into.",
+                },
+                "redo_count": {
+                    "type": "integer",
+                    "description": "Times sent back after an unsatisfied return visit.",
+                },
+                "reopen_count": {
+                    "type": "integer",
+                    "description": "Times the center lead reopened the closed case.",
+                },
+                "tracking_code": {
+                    "type": "string",
+                    "description": "Only for center staff and inspectors.",
+                },
+                "complainant": _ref("Complainant"),
+                "assignments": {"type": "array", "items": _ref("Assignment")},
+                "clocks": {"type": "array", "items": _ref("Clock")},
+                "events": {"type": "array", "items": _ref("Event")},
+                "allowed_actions": {"type": "array", "items": _enum(ACTIONS)},
+            },
+            optional=("tracking_code",),
+        ),
+    ]
+}
+
+ACCESS_ENTRY = _object(
+    {
+        "at": MOMENT,
+        "user": {"type": "string", "description": "The username of who saw it."},
+        "name": STRING,
+        "unit_code": NULLABLE_STRING,
+        "unit_name": NULLABLE_STRING,
+        "channel": {
+            **_enum(AccessChannel),
+            "description": "`web` the case page, `api` the case detail, `attachment` a "
+            "download, `search` and `api_search` a search of the worklist or the case list by "
+            "the complainant's phone or name.",
+        },
+        "what": {"type": "string", "description": "The attachment's name, if one."},
+    }
+)
+
+CREATED = _object(
+    {
+        "id": INTEGER,
+        "number": STRING,
+        "tracking_code": STRING,
+        "state": _enum(State),
+        "channel": _enum(Channel),
+        "version": INTEGER,
+    }
+)
+
+ME = _object(
+    {
+        "username": STRING,
+        "name": STRING,
+        "roles": {"type": "array", "items": STRING},
+        "unit": {**_object({"code": STRING, "name": STRING}), "nullable": True},
+    }
+)
+
+UNIT = _object(
+    {
+        "code": STRING,
+        "name": STRING,
+        "tier": {"type": "integer", "minimum": 1, "maximum": 4},
+        "kind": _enum(UnitKind),
+        "parent_code": NULLABLE_STRING,
+        "supervisor_code": NULLABLE_STRING,
+    }
+)
+
+CATEGORY = _object(
+    {
+        "code": STRING,
+        "name": STRING,
+        "severity": _enum(Severity),
+        "handle_days": {
+            "type": "integer",
+            "nullable": True,
+            "description": "Its own handling limit in working days; null: the default.",
+        },
+    }
+)
+
+SUGGESTION = _object(
+    {
+        "unit_code": NULLABLE_STRING,
+        "unit_name": NULLABLE_STRING,
+        "relation": _enum(Relation),
+        "rule": {
+            **_object({"id": INTEGER, "position": INTEGER, "name": STRING}),
+            "nullable": True,
+        },
+        "explanation": STRING,
+        "trace": {
+            "type": "array",
+            "items": _object(
+                {
+                    "rule": STRING,
+                    "matched": BOOLEAN,
+                    "reasons": {"type": "array", "items": STRING},
+                }
+            ),
+        },
+    }
+)
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": STRING,
+    "description": "The case version (instead of `version` in the body).",
+}
+
+
+def _action_path(action: str) -> dict:
+    """One action's operation: its own body schema, its own required fields."""
+    required = bool(SPECS[action].required)
+    return {
+        "post": {
+            "operationId": f"action_{action}",
+            "summary": f"Action `{action}`",
+            "description": "`version` (or an `If-Match` header) guards against overwriting "
+            "someone else's change. An action the case's state or the caller's role does not "
+            "allow is a 409 or a 403.",
+            "parameters": [CASE_ID, IF_MATCH],
+            "requestBody": {
+                "required": required,
+                "content": {"application/json": {"schema": _ref(f"Action_{action}")}},
+            },
+            "responses": {
+                "200": _json(_ref("CaseDetail")),
+                **_errors(400, 401, 403, 404, 409, 413, 422),
+            },
+        }
     }
 
 
 def build_openapi(server_url: str) -> dict:
     """Return the OpenAPI document for the API served at ``server_url``."""
-    pick = {k: ERRORS[k] for k in ("401",)}
-    case_summary = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "number": {"type": "string", "example": "CC2026-000123"},
-            "state": {"type": "string", "enum": [s.value for s in State]},
-            "channel": {"type": "string"},
-            "title": {"type": "string"},
-            "urgency": {"type": "string"},
-            "respondent_unit_code": {"type": "string"},
-            "category_code": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "version": {"type": "integer"},
-        },
-    }
-    clock = {
-        "type": "object",
-        "properties": {
-            "kind": {"type": "string", "enum": ["screen", "sign", "handle", "visit", "rectify"]},
-            "limit": {
-                "type": "object",
-                "properties": {
-                    "unit": {"type": "string", "enum": ["workdays", "hours"]},
-                    "amount": {"type": "integer"},
-                },
-            },
-            "started_at": {"type": "string", "format": "date-time"},
-            "due_at": {"type": "string", "format": "date-time"},
-            "provisional": {
-                "type": "boolean",
-                "description": "Counted on plain weekdays: the year has no calendar data.",
-            },
-            "stopped_at": {"type": "string", "format": "date-time", "nullable": True},
-            "late": {"type": "boolean", "nullable": True},
-        },
-    }
-    event = {
-        "type": "object",
-        "properties": {
-            "at": {"type": "string", "format": "date-time"},
-            "action": {"type": "string"},
-            "actor": {"type": "string", "nullable": True},
-            "acting_for": {
-                "type": "string",
-                "nullable": True,
-                "description": "The away colleague the actor stood in for (AB post).",
-            },
-            "from_state": {"type": "string", "nullable": True},
-            "to_state": {"type": "string", "nullable": True},
-            "data": {"type": "object"},
-        },
-    }
-    case_detail = {
-        "allOf": [
-            _ref("CaseSummary"),
-            {
-                "type": "object",
-                "properties": {
-                    "content": {"type": "string"},
-                    "subject_kind": {"type": "string"},
-                    "finding": {"type": "string", "nullable": True},
-                    "redo_count": {
-                        "type": "integer",
-                        "description": "Times sent back after an unsatisfied return visit.",
-                    },
-                    "reopen_count": {
-                        "type": "integer",
-                        "description": "Times the center lead reopened the closed case.",
-                    },
-                    "tracking_code": {
-                        "type": "string",
-                        "description": "Only for center staff and inspectors.",
-                    },
-                    "complainant": {
-                        "type": "object",
-                        "description": "Masked (138****5678, 张某) for unit users.",
-                    },
-                    "assignments": {"type": "array", "items": {"type": "object"}},
-                    "clocks": {"type": "array", "items": _ref("Clock")},
-                    "events": {"type": "array", "items": _ref("Event")},
-                    "allowed_actions": {"type": "array", "items": {"type": "string"}},
-                },
-            },
-        ]
-    }
-    access_entry = {
-        "type": "object",
-        "properties": {
-            "at": {"type": "string", "format": "date-time"},
-            "user": {"type": "string", "description": "The username of who saw it."},
-            "name": {"type": "string"},
-            "unit_code": {"type": "string", "nullable": True},
-            "unit_name": {"type": "string", "nullable": True},
-            "channel": {
-                "type": "string",
-                "enum": [c.value for c in AccessChannel],
-                "description": "`web` the case page, `api` the case detail, "
-                "`attachment` a download, `search` and `api_search` a search of the "
-                "worklist or the case list by the complainant's phone or name.",
-            },
-            "what": {"type": "string", "description": "The attachment's name, if one."},
-        },
-    }
-    action_ops = {
-        action: {
-            "summary": f"Action `{action}`",
-            "requestBody": {
-                "required": False,
-                "content": {"application/json": {"schema": action_schema(action)}},
-            },
-        }
-        for action in SPECS
-    }
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "Efficiency complaint supervision API",
             "version": "1.0.0",
-            "description": "Bearer tokens are created with `flask tokens create USERNAME`.",
+            "description": "Bearer tokens are created with `flask tokens create USERNAME`. "
+            "A method a path does not offer answers 405 with an `Allow` header.",
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}],
@@ -240,100 +400,41 @@ def build_openapi(server_url: str) -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": ERROR,
-                "CaseSummary": case_summary,
-                "CaseDetail": case_detail,
-                "Clock": clock,
-                "Event": event,
-                "AccessLogEntry": access_entry,
+                "CaseSummary": CASE_SUMMARY,
+                "CaseDetail": CASE_DETAIL,
+                "Complainant": COMPLAINANT,
+                "Assignment": ASSIGNMENT,
+                "Clock": CLOCK,
+                "Event": EVENT,
+                "AccessLogEntry": ACCESS_ENTRY,
                 "NewCase": {
                     "type": "object",
                     "properties": CASE_FIELDS,
                     "required": CASE_REQUIRED,
                     "additionalProperties": False,
                 },
-                **{
-                    f"Action_{a}": s["requestBody"]["content"]["application/json"]["schema"]
-                    for a, s in action_ops.items()
-                },
+                **{f"Action_{action}": action_schema(action) for action in SPECS},
             },
         },
         "paths": {
             "/me": {
                 "get": {
                     "summary": "The caller",
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "username": {"type": "string"},
-                                    "roles": {"type": "array", "items": {"type": "string"}},
-                                    "unit": {
-                                        "type": "object",
-                                        "nullable": True,
-                                        "properties": {
-                                            "code": {"type": "string"},
-                                            "name": {"type": "string"},
-                                        },
-                                    },
-                                },
-                            }
-                        ),
-                        **pick,
-                    },
+                    "responses": {"200": _json(ME), **_errors(401)},
                 }
             },
             "/units": {
                 "get": {
                     "summary": "Units with stable codes",
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "properties": {
-                                                "code": {"type": "string"},
-                                                "name": {"type": "string"},
-                                                "tier": {"type": "integer"},
-                                                "kind": {"type": "string"},
-                                                "parent_code": {"type": "string", "nullable": True},
-                                            },
-                                        },
-                                    }
-                                },
-                            }
-                        ),
-                        **pick,
-                    },
+                    "responses": {"200": _json(_object({"items": _array(UNIT)})), **_errors(401)},
                 }
             },
             "/categories": {
                 "get": {
                     "summary": "Complaint categories",
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "properties": {
-                                                "code": {"type": "string"},
-                                                "name": {"type": "string"},
-                                                "severity": {"type": "string"},
-                                            },
-                                        },
-                                    }
-                                },
-                            }
-                        ),
-                        **pick,
+                        "200": _json(_object({"items": _array(CATEGORY)})),
+                        **_errors(401),
                     },
                 }
             },
@@ -346,7 +447,7 @@ def build_openapi(server_url: str) -> dict:
                     "parameters": [*WORKLIST_PARAMETERS, *PAGE_PARAMETERS],
                     "responses": {
                         "200": _json(_paged(_ref("CaseSummary"))),
-                        **{k: ERRORS[k] for k in ("401", "403", "422")},
+                        **_errors(401, 403, 422),
                     },
                 },
                 "post": {
@@ -359,7 +460,7 @@ def build_openapi(server_url: str) -> dict:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "schema": {"type": "string", "maxLength": 200},
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
                         },
                     ],
                     "requestBody": {
@@ -367,20 +468,17 @@ def build_openapi(server_url: str) -> dict:
                         "content": {"application/json": {"schema": _ref("NewCase")}},
                     },
                     "responses": {
-                        "201": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "id": {"type": "integer"},
-                                    "number": {"type": "string"},
-                                    "tracking_code": {"type": "string"},
-                                    "state": {"type": "string"},
-                                    "version": {"type": "integer"},
+                        "201": {
+                            **_json(CREATED, "Created"),
+                            "headers": {
+                                "Location": {
+                                    "required": True,
+                                    "schema": STRING,
+                                    "description": "The new case.",
                                 },
                             },
-                            "Created",
-                        ),
-                        **{k: ERRORS[k] for k in ("400", "401", "403", "409", "422")},
+                        },
+                        **_errors(400, 401, 403, 409, 413, 422),
                     },
                 },
             },
@@ -392,37 +490,22 @@ def build_openapi(server_url: str) -> dict:
                             "name": "respondent_unit_code",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "maxLength": 40},
                         },
                         {
                             "name": "category_code",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "maxLength": 40},
                         },
                         {
                             "name": "subject_kind",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string", "enum": [k.value for k in SubjectKind]},
+                            "schema": _enum(SubjectKind),
                         },
                     ],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "unit_code": {"type": "string", "nullable": True},
-                                    "unit_name": {"type": "string", "nullable": True},
-                                    "relation": {"type": "string"},
-                                    "rule": {"type": "object", "nullable": True},
-                                    "explanation": {"type": "string"},
-                                    "trace": {"type": "array", "items": {"type": "object"}},
-                                },
-                            }
-                        ),
-                        **{k: ERRORS[k] for k in ("401", "403", "422")},
-                    },
+                    "responses": {"200": _json(SUGGESTION), **_errors(401, 403, 422)},
                 }
             },
             "/cases/{case_id}": {
@@ -430,18 +513,8 @@ def build_openapi(server_url: str) -> dict:
                     "summary": "One case with clocks and events",
                     "description": "Showing the unmasked complainant (to center staff and "
                     "inspectors) is recorded in the case's access log.",
-                    "parameters": [
-                        {
-                            "name": "case_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {
-                        "200": _json(_ref("CaseDetail")),
-                        **{k: ERRORS[k] for k in ("401", "404")},
-                    },
+                    "parameters": [CASE_ID],
+                    "responses": {"200": _json(_ref("CaseDetail")), **_errors(401, 404)},
                 }
             },
             "/cases/{case_id}/access-log": {
@@ -450,58 +523,17 @@ def build_openapi(server_url: str) -> dict:
                     "description": "Every case page, case detail (GET or an action's answer) "
                     "and attachment download that showed the unmasked complainant. "
                     "For inspectors and the center lead.",
-                    "parameters": [
-                        {
-                            "name": "case_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
-                        *PAGE_PARAMETERS,
-                    ],
+                    "parameters": [CASE_ID, *PAGE_PARAMETERS],
                     "responses": {
                         "200": _json(_paged(_ref("AccessLogEntry"))),
-                        **{k: ERRORS[k] for k in ("401", "403", "404", "422")},
+                        **_errors(401, 403, 404, 422),
                     },
                 }
             },
-            "/cases/{case_id}/actions/{action}": {
-                "post": {
-                    "summary": "Perform a workflow action",
-                    "description": "Bodies per action are the `Action_<name>` schemas. "
-                    "`version` (or an `If-Match` header) guards against "
-                    "overwriting someone else's change.",
-                    "parameters": [
-                        {
-                            "name": "case_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
-                        {
-                            "name": "action",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": list(SPECS)},
-                        },
-                        {
-                            "name": "If-Match",
-                            "in": "header",
-                            "required": False,
-                            "schema": {"type": "string"},
-                            "description": "The case version.",
-                        },
-                    ],
-                    "requestBody": {
-                        "required": False,
-                        "content": {
-                            "application/json": {
-                                "schema": {"oneOf": [_ref(f"Action_{a}") for a in SPECS]}
-                            }
-                        },
-                    },
-                    "responses": {"200": _json(_ref("CaseDetail")), **ERRORS},
-                }
-            },
+            **{f"/cases/{{case_id}}/actions/{action}": _action_path(action) for action in SPECS},
         },
     }
+
+
+def _array(item: dict) -> dict:
+    return {"type": "array", "items": item}

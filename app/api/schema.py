@@ -5,19 +5,25 @@ The case actions' fields come from their specs (``app/cases/specs.py``).
 
 from app.cases.models import Channel, SubjectKind, Urgency
 from app.cases.specs import SPECS
+from app.core.validation import EMAIL_PATTERN, PHONE_PATTERN
 
 STRING = {"type": "string"}
+# Not given: the same as leaving the field out.
+OPTIONAL = {"type": "string", "nullable": True}
 
 
-def enum(values) -> dict:
-    return {"type": "string", "enum": [str(v) for v in values]}
+def enum(values, *, nullable: bool = False) -> dict:
+    schema = {"type": "string", "enum": [str(v) for v in values]}
+    if nullable:
+        schema.update(nullable=True, enum=[*schema["enum"], None])
+    return schema
 
 
 COMPLAINANT_FIELDS = {
-    "name": {**STRING, "maxLength": 80},
-    "phone": {**STRING, "maxLength": 32},
-    "email": {**STRING, "maxLength": 120},
-    "address": {**STRING, "maxLength": 200},
+    "name": {**OPTIONAL, "maxLength": 80, "description": "Required unless anonymous."},
+    "phone": {**OPTIONAL, "maxLength": 32, "pattern": PHONE_PATTERN},
+    "email": {**OPTIONAL, "maxLength": 120, "pattern": EMAIL_PATTERN},
+    "address": {**OPTIONAL, "maxLength": 200},
     "anonymous": {"type": "boolean", "default": False},
 }
 
@@ -27,32 +33,38 @@ CASE_FIELDS = {
         "type": "object",
         "properties": COMPLAINANT_FIELDS,
         "additionalProperties": False,
+        "description": "A phone number, e-mail or address is needed unless anonymous.",
     },
-    "respondent_unit_code": STRING,
-    "category_code": STRING,
-    "subject_kind": {**enum(SubjectKind), "default": "unit"},
-    "urgency": {**enum(Urgency), "default": "normal"},
-    "respondent_staff": {**STRING, "maxLength": 120},
-    "call_reference": {**STRING, "maxLength": 64},
-    "letter_box": {**STRING, "maxLength": 80, "description": "Required for channel letter."},
+    "respondent_unit_code": {
+        **OPTIONAL,
+        "maxLength": 40,
+        "description": "Required unless the channel is email.",
+    },
+    "category_code": {
+        **OPTIONAL,
+        "maxLength": 40,
+        "description": "Required unless the channel is email.",
+    },
+    "subject_kind": {**enum(SubjectKind, nullable=True), "default": "unit"},
+    "urgency": {**enum(Urgency, nullable=True), "default": "normal"},
+    "respondent_staff": {**OPTIONAL, "maxLength": 120},
+    "call_reference": {**OPTIONAL, "maxLength": 64},
+    "letter_box": {**OPTIONAL, "maxLength": 80, "description": "Required for channel letter."},
     "letter_collected_on": {
-        "type": "string",
+        **OPTIONAL,
         "format": "date",
-        "description": "Required for channel letter.",
+        "description": "Required for channel letter; not in the future.",
     },
-    "title": {**STRING, "maxLength": 200},
-    "content": {**STRING, "maxLength": 20000},
+    "title": {**STRING, "minLength": 1, "maxLength": 200},
+    "content": {**STRING, "minLength": 1, "maxLength": 20000},
 }
-CASE_REQUIRED = [
-    "channel",
-    "complainant",
-    "respondent_unit_code",
-    "category_code",
-    "title",
-    "content",
-]
+CASE_REQUIRED = ["channel", "complainant", "title", "content"]
 
-VERSION = {"type": "integer", "description": "The case version you acted on; 409 if stale."}
+VERSION = {
+    "type": "integer",
+    "nullable": True,
+    "description": "The case version you acted on; 409 if stale.",
+}
 
 
 def action_fields(action: str) -> dict[str, dict]:

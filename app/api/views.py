@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request, url_for
@@ -11,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api import bp
 from app.api.auth import token_required
+from app.api.body import json_object
 from app.api.models import IdempotencyKey
 from app.api.openapi import MAX_PAGE, build_openapi
 from app.api.schema import CASE_FIELDS, COMPLAINANT_FIELDS, action_fields
@@ -28,29 +28,12 @@ from app.cases.models import Case, Category, SubjectKind
 from app.cases.queries import ALL, log_identity_search, read_filter, worklist_select
 from app.cases.workflow import ACTIONS, allowed_actions
 from app.core.access_log import AccessChannel
-from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.permissions import roles_required
 from app.core.validation import labelled
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.services import list_units
-
-
-class MalformedRequest(DomainError):
-    status = 400
-    code = "malformed_request"
-
-
-def _json_object() -> dict[str, Any]:
-    """Return the request body as a JSON object, or answer 400."""
-    if not request.data:
-        return {}
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise MalformedRequest("The request body is not valid JSON.")
-    if not isinstance(data, dict):
-        raise MalformedRequest("The request body must be a JSON object.")
-    return data
 
 
 def _refuse_unknown(data: dict, allowed: dict, prefix: str = "") -> None:
@@ -197,7 +180,7 @@ def categories():
 def create_case():
     """Register a complaint; an Idempotency-Key makes retries return the first case."""
     user = g.api_user
-    data = _json_object()
+    data = json_object()
     _refuse_unknown(data, CASE_FIELDS)
     if isinstance(data.get("complainant"), dict):
         _refuse_unknown(data["complainant"], COMPLAINANT_FIELDS, "complainant.")
@@ -368,7 +351,7 @@ def case_action(case_id: int, action: str):
     case = get_visible_or_404(case_id, user)
     if action not in ACTIONS:
         raise NotFound(f"Unknown action: {action}")
-    data = _json_object()
+    data = json_object()
     version = data.pop("version", None)
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         message = _l("Must be a whole number.")
@@ -421,9 +404,3 @@ def routing_suggest():
             for c in suggestion.trace
         ],
     )
-
-
-@bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(anything):
-    """Answer unknown API paths with a JSON 404."""
-    raise NotFound(f"No such endpoint: /api/v1/{anything}")

@@ -55,7 +55,9 @@ def away():
         until, backup = form.away_until.data, form.backup_user_id.data or ""
         if until and until < to_local(utcnow()).date():
             form.away_until.errors = [_("The date is in the past.")]
-        elif until and backup not in colleagues:
+        elif (until and backup not in colleagues) or (backup and backup not in colleagues):
+            # Only a colleague of one's unit, by the ids offered: anything else is refused,
+            # never turned into a number that names someone else or nobody.
             form.backup_user_id.errors = [_("Choose a colleague of your unit as backup.")]
         else:
             current_user.away_until = (
@@ -65,6 +67,8 @@ def away():
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("auth.away")), 303
+        return render_template("auth/away.html", form=form), 422
+    if form.is_submitted():  # not a date, or no CSRF token: shown again with the errors
         return render_template("auth/away.html", form=form), 422
     if current_user.away_until:
         form.away_until.data = to_local(current_user.away_until).date()

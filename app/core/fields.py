@@ -23,7 +23,7 @@ from wtforms.widgets import NumberInput
 
 from app.core.forms import Required, select_choices
 from app.core.labels import CHOICE_LABELS
-from app.core.validation import FieldErrors, one_of
+from app.core.validation import DB_INT_MAX, FieldErrors, one_of
 
 Limit = int | Callable[[], int]
 
@@ -62,6 +62,8 @@ class Field:
 
     def json_schema(self) -> dict:
         schema: dict[str, Any] = {"type": self.json_type, "title": str(self.label)}
+        if not self.required:
+            schema["nullable"] = True  # null is the same as leaving it out
         if self.description is not None:
             schema["description"] = str(self.description)
         if self.api_only:
@@ -77,11 +79,15 @@ class Field:
         return [Required()] if self.required else []
 
     def from_form(self, value) -> Any:
-        """Return what the web form posted in the shape API clients send."""
-        return value
+        """Return what the web form posted in the shape API clients send.
+
+        A form posts text for everything; JSON has types, and the API holds clients to
+        them (its OpenAPI document says which), so text becomes the type here.
+        """
+        return None if value == "" else value
 
     def _missing(self, value) -> bool:
-        return value is None or value == "" or value == []
+        return value is None
 
 
 class Text(Field):
@@ -91,6 +97,9 @@ class Text(Field):
         super().__init__(name, label, **kw)
         self.max_length = max_length
         self.multiline = multiline
+
+    def from_form(self, value) -> Any:
+        return value
 
     def read(self, value, errors: FieldErrors) -> str:
         return errors.text(
@@ -102,7 +111,10 @@ class Text(Field):
         )
 
     def json_schema(self) -> dict:
-        return {**super().json_schema(), "maxLength": self.max_length}
+        schema = {**super().json_schema(), "maxLength": self.max_length}
+        if self.required:
+            schema["minLength"] = 1
+        return schema
 
     def form_field(self):
         field = TextAreaField if self.multiline else StringField
@@ -121,15 +133,17 @@ class Integer(Field):
             lambda low, high: _l("Between %(low)d and %(high)d.", low=low, high=high)
         )
 
+    def from_form(self, value) -> Any:
+        value = (value or "").strip()
+        if value.isdecimal() and value.isascii() and len(value) < 20:
+            return int(value)
+        return value or None  # not a number: left as typed, for read() to refuse
+
     def read(self, value, errors: FieldErrors) -> int | None:
-        if isinstance(value, str):
-            value = value.strip()
         if self._missing(value):
             if self.required:
                 errors.add(self.name, _l("This field is required."))
             return None
-        if isinstance(value, str) and value.isdecimal() and value.isascii():
-            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             errors.add(self.name, _l("Must be a whole number."))
             return None
@@ -264,6 +278,8 @@ class Choice(Field):
 
     def json_schema(self) -> dict:
         schema = {**super().json_schema(), "enum": self.values}
+        if schema.get("nullable"):
+            schema["enum"] = [*self.values, None]  # OpenAPI 3.0: null among the values
         if self.default is not None:
             schema["default"] = self.default
         return schema
@@ -312,7 +328,13 @@ class Reference(Field):
         return found
 
     def json_schema(self) -> dict:
-        return {**super().json_schema(), "maxLength": self.max_length}
+        schema = {**super().json_schema(), "maxLength": self.max_length}
+        if self.required:
+            schema["minLength"] = 1
+        return schema
+
+    def from_form(self, value) -> Any:
+        return value
 
     def form_field(self):
         if self.picker:
@@ -340,14 +362,23 @@ class IdReference(Field):
         if isinstance(value, bool) or not isinstance(value, int):
             errors.add(self.name, _l("Must be a whole number."))
             return None
+        if not 1 <= value <= DB_INT_MAX:
+            errors.add(self.name, self.not_found)
+            return None
         found = self.lookup(value)
         if found is None:
             errors.add(self.name, self.not_found)
         return found
 
+    def json_schema(self) -> dict:
+        return {**super().json_schema(), "minimum": 1, "maximum": DB_INT_MAX}
+
 
 class ReferenceList(Field):
-    """Several codes naming records, each looked up; duplicates count once."""
+    """Several codes naming records, each looked up; duplicates count once.
+
+    At most ``max_items`` codes: each is a query, so a long list would hold a worker.
+    """
 
     json_type = "array"
 
@@ -359,24 +390,33 @@ class ReferenceList(Field):
         lookup: Callable[[str], Any],
         not_found: Callable[[str], Any],
         max_length: int = 40,
+        max_items: int = 20,
         **kw,
     ):
         super().__init__(name, label, **kw)
         self.lookup = lookup
         self.not_found = not_found
         self.max_length = max_length
+        self.max_items = max_items
 
     def read(self, value, errors: FieldErrors) -> list:
-        if self._missing(value):
+        if value is None or value == []:
             if self.required:
                 errors.add(self.name, _l("This field is required."))
             return []
         if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
             errors.add(self.name, _l("Must be a list of codes."))
             return []
-        found = []
-        for code in dict.fromkeys(c.strip() for c in value if c.strip()):
-            record = self.lookup(code) if len(code) <= self.max_length else None
+        if len(value) > self.max_items:
+            errors.add(self.name, _l("At most %(n)d.", n=self.max_items))
+            return []
+        found, seen = [], set()
+        for raw in value:
+            code = errors.text(self.name, raw, max_length=self.max_length, required=False)
+            if not code or code in seen:
+                continue
+            seen.add(code)
+            record = self.lookup(code)
             if record is None:
                 errors.add(self.name, self.not_found(code))
             else:
@@ -387,6 +427,7 @@ class ReferenceList(Field):
         return {
             **super().json_schema(),
             "items": {"type": "string", "maxLength": self.max_length},
+            "maxItems": self.max_items,
         }
 
     def form_field(self):

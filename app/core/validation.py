@@ -12,9 +12,19 @@ from flask_babel import lazy_gettext as _l
 from app.core.errors import ValidationFailed
 from app.core.phones import PHONE_MIN_DIGITS, normalize_phone
 
-# C0 and C1 control characters other than tab, newline and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# C0 and C1 control characters other than tab, newline and carriage return, and lone
+# surrogates (JSON can spell them, UTF-8 cannot store them: the database would refuse).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# The range of the database's INTEGER columns (PostgreSQL's is 32-bit): an id, a page or a
+# number outside it can name nothing stored and must not reach a query.
+DB_INT_MIN = -(2**31)
+DB_INT_MAX = 2**31 - 1
+# As JSON schema patterns (which the OpenAPI document carries) and for checking: the
+# value is stripped before it is checked, so the patterns allow surrounding blanks.
+# Written any way (+86, 0086, spaces, dashes, brackets); the digits are checked after.
+PHONE_PATTERN = r"^\s*\+?[0-9 ()\-]{5,40}\s*$"
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def strip_control(value: str | None, max_length: int = 200) -> str:
@@ -63,15 +73,20 @@ class FieldErrors:
         if not isinstance(value, str):
             self.add(name, _l("Must be text."))
             return ""
+        # The length as sent, blanks included: what the API's document promises.
+        too_long = len(value) > max_length
         value = value.strip()
         if required and not value:
             self.add(name, _l("This field is required."))
-        elif len(value) > max_length:
+        elif too_long:
             self.add(name, _l("At most %(n)d characters.", n=max_length))
         elif _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
             self.add(name, _l("Contains control characters."))
-            return ""  # never let it reach a query: PostgreSQL refuses NUL bytes
-        return value
+        else:
+            return value
+        # Refused text never reaches a look-up: PostgreSQL refuses NUL bytes, and a code
+        # past its length cannot name a record.
+        return ""
 
     def phone(self, name: str, value, *, required: bool) -> str:
         value = self.text(name, value, max_length=32, required=required)
@@ -92,14 +107,15 @@ class FieldErrors:
             if required:
                 self.add(name, _l("This field is required."))
             return None
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             self.add(name, _l("Must be a whole number."))
             return None
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.add(name, _l("Must be a whole number."))
             return None
+        low, high = max(low, DB_INT_MIN), min(high, DB_INT_MAX)
         if not low <= number <= high:
             self.add(name, _l("Between %(low)d and %(high)d.", low=low, high=high))
             return None
@@ -109,7 +125,8 @@ class FieldErrors:
         """Return ``value`` if it is one of ``choices`` (named by ``labels`` on pages)."""
         if value in (None, "") and not required:
             return None
-        if value not in {str(c) for c in choices}:
+        # Only text can be a choice: a list or an object in JSON is refused, not hashed.
+        if not isinstance(value, str) or value not in {str(c) for c in choices}:
             self.add(name, _l("Must be one of: %(choices)s", choices=one_of(choices, labels)))
             return None
         return value

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -84,9 +84,21 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        response, status = _http_error_body(error)
+        # What the exception says in its headers still holds: Allow on a 405, Retry-After
+        # on a 429, WWW-Authenticate on a 401.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
+
+    def _http_error_body(error: HTTPException):
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(error.code or 500, code, error.description or error.name)
+            message = error.description or error.name
+            if error.code == 404 and request.url_rule is None:
+                message = f"No such endpoint: {request.path}"
+            return json_error(error.code or 500, code, message)
         messages = {
             403: _("You may not do this."),
             404: _("Not found."),
@@ -95,9 +107,8 @@ def init_app(app: Flask) -> None:
             429: _("Too many requests. Please wait a moment and try again."),
         }
         message = messages.get(error.code, error.description or error.name)
-        return render_template("errors/error.html", status=error.code, message=message), (
-            error.code or 500
-        )
+        page = render_template("errors/error.html", status=error.code, message=message)
+        return make_response(page), error.code or 500
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.auth.models import Role
 from app.core.permissions import roles_required
 from app.deadlines import bp
+from app.deadlines.calendar_admin import FIRST_YEAR, LAST_YEAR
 from app.deadlines.services import load_calendar
 from app.deadlines.workdays import SHANGHAI, add_workdays, to_local
 
@@ -31,6 +32,12 @@ def calculator():
         else:
             if not 1 <= days <= MAX_DAYS:
                 error = _("Between 1 and %(n)d working days.", n=MAX_DAYS)
+            elif not FIRST_YEAR <= start.year <= LAST_YEAR:
+                # Past the calendar's years the count has nothing to stand on, and at the
+                # edges of Python's (year 1, 9999) the dates themselves overflow.
+                error = _(
+                    "Give a start between %(low)d and %(high)d.", low=FIRST_YEAR, high=LAST_YEAR
+                )
             else:
                 start = start if start.tzinfo else start.replace(tzinfo=SHANGHAI)
                 result = add_workdays(

@@ -60,6 +60,8 @@ COMPLAINT_LABELS = {
     "content": _l("What happened"),
 }
 CONTACT_FIELDS = ("phone", "email", "address")
+# No complaint box was emptied before this: an earlier date is a typing error.
+EARLIEST_DATE = date(2000, 1, 1)
 
 
 def new_tracking_code() -> str:
@@ -76,6 +78,9 @@ def new_case_number(at) -> str:
 
 def _read_past_date(errors: FieldErrors, name: str, value) -> date | None:
     """Read a date (a date or an ISO string) that is not in the future."""
+    if value is None or value == "":
+        errors.add(name, _l("This field is required."))
+        return None
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value.strip())
@@ -83,12 +88,20 @@ def _read_past_date(errors: FieldErrors, name: str, value) -> date | None:
             errors.add(name, _l("Not a date (YYYY-MM-DD)."))
             return None
     if not isinstance(value, date):
-        errors.add(name, _l("This field is required."))
+        errors.add(name, _l("Not a date (YYYY-MM-DD)."))
         return None
     if value > to_local(utcnow()).date():
         errors.add(name, _l("The date cannot be in the future."))
         return None
+    if value < EARLIEST_DATE:
+        errors.add(name, _l("Not before %(date)s.", date=EARLIEST_DATE.isoformat()))
+        return None
     return value
+
+
+def _given(value, default):
+    """Return ``value``, or ``default`` when it was not given (null or left out)."""
+    return default if value is None else value
 
 
 def _validate_complainant(person: dict, errors: FieldErrors, out: dict) -> None:
@@ -144,12 +157,12 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
     )
     out["subject_kind"] = errors.choice(
         "subject_kind",
-        data.get("subject_kind") or SubjectKind.UNIT,
+        _given(data.get("subject_kind"), SubjectKind.UNIT),
         list(SubjectKind),
         labels=SUBJECT_KIND_LABELS,
     )
     out["urgency"] = errors.choice(
-        "urgency", data.get("urgency") or Urgency.NORMAL, list(Urgency), labels=URGENCY_LABELS
+        "urgency", _given(data.get("urgency"), Urgency.NORMAL), list(Urgency), labels=URGENCY_LABELS
     )
     out["respondent_staff"] = errors.text(
         "respondent_staff", data.get("respondent_staff"), max_length=120, required=False
@@ -157,12 +170,13 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
     out["call_reference"] = errors.text(
         "call_reference", data.get("call_reference"), max_length=64, required=False
     )
-    out["letter_box"], out["letter_collected_on"] = "", None
-    if out["channel"] == Channel.LETTER:
-        out["letter_box"] = errors.text("letter_box", data.get("letter_box"), max_length=80)
-        out["letter_collected_on"] = _read_past_date(
-            errors, "letter_collected_on", data.get("letter_collected_on")
-        )
+    # Checked whatever the channel (a wrong value is an error, not ignored); kept for letters.
+    letter = out["channel"] == Channel.LETTER
+    box = errors.text("letter_box", data.get("letter_box"), max_length=80, required=letter)
+    collected = data.get("letter_collected_on")
+    if letter or collected is not None:
+        collected = _read_past_date(errors, "letter_collected_on", collected)
+    out["letter_box"], out["letter_collected_on"] = (box, collected) if letter else ("", None)
     out["title"] = errors.text("title", data.get("title"), max_length=TITLE_MAX)
     out["content"] = errors.text(
         "content", data.get("content"), max_length=CONTENT_MAX, multiline=True

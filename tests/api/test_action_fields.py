@@ -10,7 +10,16 @@ from app.auth.services import create_token
 from app.cases.forms import ACTION_FORMS
 from app.cases.specs import SPECS
 from app.cases.workflow import ACTIONS
-from app.core.fields import Choice, Decision, Integer, Reference, ReferenceList, Text
+from app.core.fields import (
+    Choice,
+    Decision,
+    IdReference,
+    Integer,
+    Reference,
+    ReferenceList,
+    Text,
+)
+from app.core.validation import DB_INT_MAX
 from app.extensions import db
 from tests.conftest import login
 
@@ -23,13 +32,22 @@ def limits(field) -> dict:
     if isinstance(field, Integer):
         expected["minimum"] = field.low() if callable(field.low) else field.low
         expected["maximum"] = field.high() if callable(field.high) else field.high
+    if isinstance(field, IdReference):
+        expected["minimum"], expected["maximum"] = 1, DB_INT_MAX
+    if isinstance(field, Text | Reference) and field.required:
+        expected["minLength"] = 1
+    if not field.required:
+        expected["nullable"] = True  # null is the same as leaving it out
     if isinstance(field, Choice):
-        expected["enum"] = field.values
+        expected["enum"] = field.values + ([] if field.required else [None])
+    if isinstance(field, ReferenceList):
+        expected["maxItems"] = field.max_items
     return expected
 
 
 def described(schema: dict) -> dict:
-    return {k: schema[k] for k in ("maxLength", "minimum", "maximum", "enum") if k in schema}
+    keys = ("maxLength", "minLength", "minimum", "maximum", "enum", "maxItems", "nullable")
+    return {k: schema[k] for k in keys if k in schema}
 
 
 def drawn(html: str) -> dict:
@@ -84,7 +102,9 @@ def test_form_api_and_openapi_are_the_spec(app, client):
                     continue
                 choices = getattr(form[name], "choices", None) or []
                 offered = [str(c.value) for c in choices]
-                expected = {k: v for k, v in limits(field).items() if k != "enum"}
+                # What a form can draw: the limits of one value, not the JSON type's.
+                unsaid = {"enum", "maxItems", "minLength", "nullable"}
+                expected = {k: v for k, v in limits(field).items() if k not in unsaid}
                 if isinstance(field, Reference) and field.picker:
                     expected = {}  # a select offers only what exists
                 assert drawn(str(form[name]())) == expected, (action, name)

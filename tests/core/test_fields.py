@@ -29,9 +29,34 @@ def app():
 
 def test_values_are_checked_and_converted(app):
     values = SPEC.read(
-        {"days": " 2 ", "reason": " 核查\n现场 ", "approve": False, "assist": ["B", "B"]}
+        {"days": 2, "reason": " 核查\n现场 ", "approve": False, "assist": ["B", "B"]}
     )
     assert values == {"days": 2, "reason": "核查\n现场", "approve": False, "assist": ["unit B"]}
+
+
+def test_a_form_posts_text_and_json_holds_its_types(app):
+    posted = {"days": " 2 ", "reason": " 核查 ", "approve": "approve", "assist": ["B", ""]}
+    data = {name: field.from_form(posted[name]) for name, field in SPEC.fields.items()}
+    assert data == {"days": 2, "reason": " 核查 ", "approve": True, "assist": ["B"]}
+    assert SPEC.fields["days"].from_form("") is None
+    assert SPEC.fields["days"].from_form("two") == "two"  # left for read() to refuse
+    with force_locale("en"), pytest.raises(ValidationFailed) as error:
+        SPEC.read({"days": "2", "reason": "x", "approve": True, "assist": ""})
+    assert error.value.fields == {
+        "days": "Must be a whole number.",
+        "assist": "Must be a list of codes.",
+    }
+
+
+def test_a_list_is_bounded_and_each_code_checked(app):
+    with force_locale("en"), pytest.raises(ValidationFailed) as error:
+        SPEC.read({"days": 2, "reason": "x", "approve": True, "assist": ["A"] * 21})
+    assert error.value.fields == {"assist": "At most 20."}
+    for code in ("A" * 41, "A\x00", "\ud800"):
+        with force_locale("en"), pytest.raises(ValidationFailed) as error:
+            SPEC.read({"days": 2, "reason": "x", "approve": True, "assist": [code]})
+        assert set(error.value.fields) == {"assist"}, code
+    assert SPEC.json_schema()["properties"]["assist"]["maxItems"] == 20
 
 
 def test_limits_given_as_callables_are_read_when_used(app):
