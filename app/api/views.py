@@ -260,6 +260,13 @@ def list_cases():
     user = g.api_user
     f, bad = read_filter(request.args, default_state=ALL)
     errors = {name: str(message) for name, message in bad.items()}
+    # A page's empty box means "any"; to the API an empty choice or date is a mistake,
+    # as its document says (only free text may be empty).
+    for name in CHOICE_PARAMETERS:
+        if request.args.get(name) == "":
+            errors.setdefault(name, "Must not be empty.")
+    if request.args.get("carded", "true") not in ("true", "false", "1", "0"):
+        errors.setdefault("carded", "Must be true or false.")
     page, per_page = _paging(errors)
     if errors:
         raise ValidationFailed("Invalid query parameters.", fields=errors)
@@ -268,6 +275,10 @@ def list_cases():
     log_identity_search(user, f, result.items, AccessChannel.API_SEARCH)
     db.session.commit()
     return jsonify(body)
+
+
+# The list's parameters that are a choice, a date or a flag: never empty.
+CHOICE_PARAMETERS = ("state", "channel", "sort", "received_from", "received_to", "carded")
 
 
 def _paging(errors: dict) -> tuple[int | None, int | None]:

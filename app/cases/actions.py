@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.cases import handling, pending, services
 from app.cases.engine import check_version
 from app.cases.models import Case
-from app.cases.workflow import ACTIONS, ADDITIVE_ACTIONS
+from app.cases.workflow import ACTIONS, ADDITIVE_ACTIONS, allowed_actions, check_transition
 from app.core.errors import Conflict, NotFound
 from app.core.trail import hold_chain
 from app.extensions import db
@@ -48,6 +48,10 @@ def perform_action(
     """Run ``action`` on ``case`` for ``actor`` with the given fields."""
     if action not in ACTIONS:
         raise NotFound(_l("Unknown action: %(action)s", action=action))
+    # A refusal is answered before any lock is taken: whoever is refused holds nothing
+    # (on SQLite the chain's lock is the database's write lock).
+    if action not in allowed_actions(case, actor):
+        check_transition(case, action, actor)
     # Appends to the case's trail wait here for one another, before anything is read
     # or written: taken later, after the case row's lock, two actions could deadlock.
     hold_chain("case", case.id)

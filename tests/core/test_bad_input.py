@@ -35,7 +35,8 @@ JUNK = {
     "suggested_unit_code": [],
     "note": 3,
 }
-NO_FIELDS = {"screen", "sign"}
+# Actions with no fields at all: an empty body is a valid request for them.
+NO_FIELDS = {"screen", "sign", "withdraw_extension", "withdraw_return"}
 BODIES = [{}, JUNK, {"version": "x"}, {"version": True}, {"reason": "\x00"}]
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
+from app.auth.models import LoginThrottle
 from app.auth.services import set_password
 from app.cases.workflow import ACTIONS
 from app.core.validation import DB_INT_MAX
@@ -43,9 +44,11 @@ def _client(app, role=None):
     client = app.test_client()
     if role is not None:
         user = _user(role)
-        # A form may have changed a password or deactivated someone: log in as they were.
+        # A form may have changed a password, deactivated someone or, with wrong current
+        # passwords, locked them out for a while: log in as they were.
         set_password(user, "demo1234")
         user.active = True
+        db.session.execute(sa.delete(LoginThrottle))
         db.session.commit()
         r = client.post("/login", data={"username": role, "password": "demo1234"})
         assert r.status_code == 302, (role, r.status_code)
