@@ -25,7 +25,7 @@ from app.cases.access import (
 )
 from app.cases.actions import perform_action
 from app.cases.models import Case, Category, SubjectKind
-from app.cases.queries import ALL, log_identity_search, read_filter, worklist_select
+from app.cases.queries import ALL, Q_MAX, log_identity_search, read_filter, worklist_select
 from app.cases.workflow import ACTIONS, allowed_actions
 from app.core.access_log import AccessChannel
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -265,6 +265,8 @@ def list_cases():
     for name in CHOICE_PARAMETERS:
         if request.args.get(name) == "":
             errors.setdefault(name, "Must not be empty.")
+    if len(request.args.get("q", "")) > Q_MAX:
+        errors.setdefault("q", f"At most {Q_MAX} characters.")
     if request.args.get("carded", "true") not in ("true", "false", "1", "0"):
         errors.setdefault("carded", "Must be true or false.")
     page, per_page = _paging(errors)

@@ -21,8 +21,9 @@ DB_INT_MIN = -(2**31)
 DB_INT_MAX = 2**31 - 1
 # As JSON schema patterns (which the OpenAPI document carries) and for checking: the
 # value is stripped before it is checked, so the patterns allow surrounding blanks.
-# Written any way (+86, 0086, spaces, dashes, brackets); the digits are checked after.
-PHONE_PATTERN = r"^\s*\+?[0-9 ()\-]{5,40}\s*$"
+# Written any way (+86, 0086, spaces, dashes, brackets): 5 to 20 digits and separators,
+# which is what ``normalize_phone`` reads (the OpenAPI document carries this pattern).
+PHONE_PATTERN = r"^ *\+?[- .()/\[\]]*(?:[0-9][- .()/\[\]]*){5,20}$"
 EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
 _EMAIL = re.compile(EMAIL_PATTERN)
 
