@@ -49,14 +49,15 @@ def perform_action(
     if action not in ACTIONS:
         raise NotFound(_l("Unknown action: %(action)s", action=action))
     # A refusal is answered before any lock is taken: whoever is refused holds nothing
-    # (on SQLite the chain's lock is the database's write lock).
+    # (on SQLite the chain's lock is the database's write lock). A stale page is told
+    # first, since what it asks may no longer fit the case as it is now.
+    if action not in ADDITIVE_ACTIONS:
+        check_version(case, expected_version)
     if action not in allowed_actions(case, actor):
         check_transition(case, action, actor)
     # Appends to the case's trail wait here for one another, before anything is read
     # or written: taken later, after the case row's lock, two actions could deadlock.
     hold_chain("case", case.id)
-    if action not in ADDITIVE_ACTIONS:
-        check_version(case, expected_version)
     handler = HANDLERS[action]
     try:
         handler(case, actor, data)
