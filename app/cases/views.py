@@ -18,7 +18,6 @@ from app.cases.access import (
 from app.cases.actions import perform_action
 from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS, ActionForm, confirmation
-from app.cases.handling import pass_down_units
 from app.cases.models import Case, Channel
 from app.cases.queries import (
     log_identity_search,
@@ -31,6 +30,7 @@ from app.cases.queries import (
 )
 from app.cases.services import (
     approved_return,
+    return_counts,
     suggest_for,
     units_nobody_can_sign,
     who_can_sign,
@@ -44,6 +44,7 @@ from app.cases.workflow import (
     allowed_actions,
     case_status,
     clock_that_matters,
+    pass_down_units,
     pending_reply,
 )
 from app.core.access_log import AccessChannel
@@ -57,7 +58,6 @@ from app.units.models import Unit
 from app.units.services import (
     get_unit_by_code,
     handling_units,
-    return_counts,
     unit_picker_choices,
 )
 
@@ -93,7 +93,10 @@ def _fill_choices(form, case: Case) -> None:
 
 def _nobody_signs(form) -> Unit | None:
     """Return the unit a dispatch form has chosen if nobody there can sign now."""
-    unit = get_unit_by_code(form.unit_code.data) if form.unit_code.data else None
+    code = form.unit_code.data
+    # Only a code the picker offers is looked up: a posted value may be anything at all.
+    offered = code and any(code == choice.value for choice in form.unit_code.iter_choices())
+    unit = get_unit_by_code(code) if offered else None
     return unit if unit is not None and not who_can_sign(unit) else None
 
 
