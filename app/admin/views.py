@@ -13,6 +13,7 @@ from app.admin.forms import CalendarDayForm, CalendarYearForm, CategoryForm, Rul
 from app.auth.models import Role
 from app.cases.categories import save_category
 from app.cases.models import Category
+from app.cases.services import return_counts
 from app.core.confirm import ask_first, not_yet_confirmed
 from app.core.errors import ValidationFailed
 from app.core.permissions import roles_required
@@ -34,7 +35,7 @@ from app.routing.models import RoutingRule
 from app.routing.router import RELATION_LABELS, TIER_LABELS, suggest_route
 from app.routing.services import delete_rule, save_rule
 from app.units.models import Unit
-from app.units.services import return_counts, save_unit
+from app.units.services import save_unit
 
 
 @bp.before_request

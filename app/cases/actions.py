@@ -5,7 +5,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.cases import handling, pending, services
+from app.cases import handling, services
 from app.cases.engine import check_version
 from app.cases.models import Case
 from app.cases.workflow import ACTIONS, ADDITIVE_ACTIONS, allowed_actions, check_transition
@@ -37,8 +37,8 @@ HANDLERS = {
     "contribute": handling.contribute,
     "report_rectification": handling.report_rectification,
     "answer_order": handling.answer_order,
-    "withdraw_extension": pending.withdraw_extension,
-    "withdraw_return": pending.withdraw_return,
+    "withdraw_extension": handling.withdraw_extension,
+    "withdraw_return": handling.withdraw_return,
 }
 
 

@@ -9,6 +9,7 @@ from app.auth.models import Role, User
 from app.cases.engine import apply_transition
 from app.cases.inputs import decision_outcome
 from app.cases.models import (
+    WITHDRAWN,
     Assignment,
     AssignmentRole,
     Case,
@@ -19,10 +20,15 @@ from app.cases.models import (
 )
 from app.cases.notify import notify_center, notify_unit, notify_user
 from app.cases.specs import SPECS
-from app.cases.workflow import check_transition, pending_reply, unanswered_order
+from app.cases.workflow import (
+    check_transition,
+    pending_extension,
+    pending_reply,
+    pending_return,
+    unanswered_order,
+)
 from app.core.types import utcnow
 from app.deadlines.services import stop_clock
-from app.units.models import Unit
 from app.units.services import units_below
 
 
@@ -146,15 +152,6 @@ def request_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
     )
 
 
-def pass_down_units(case: Case) -> list[Unit]:
-    """Return the units the lead unit may pass ``case`` down to now: below it, not on it yet."""
-    lead = case.lead_assignment
-    if lead is None:
-        return []
-    busy = {a.unit_id for a in case.active_assignments}
-    return [u for u in units_below(lead.unit) if u.id not in busy]
-
-
 def sub_dispatch(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Pass the case down to a unit below (下派); the lead unit stays responsible."""
     t = check_transition(case, "sub_dispatch", actor)
@@ -230,3 +227,23 @@ def answer_order(case: Case, actor: User, data: dict[str, Any]) -> None:
     late = order.respond_by is not None and now > order.respond_by
     apply_transition(case, t, actor, {"text": text, "number": order.number, "late": late}, now)
     notify_center(case, _l("Supervision order %(number)s answered", number=order.number), text)
+
+
+def withdraw_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Take back one's own extension request before the center decides on it."""
+    t = check_transition(case, "withdraw_extension", actor)
+    request = pending_extension(case)
+    now = utcnow()
+    request.ended_at, request.end_reason = now, WITHDRAWN
+    apply_transition(case, t, actor, {"days": request.days, "reason": request.reason}, now)
+    notify_center(case, _l("Extension request for %(number)s withdrawn", number=case.number))
+
+
+def withdraw_return(case: Case, actor: User, data: dict[str, Any]) -> None:
+    """Take back one's own return request: the case goes back to where it was."""
+    t = check_transition(case, "withdraw_return", actor)
+    request = pending_return(case)
+    now = utcnow()
+    request.ended_at, request.end_reason = now, WITHDRAWN
+    apply_transition(case, t, actor, {"reason": request.reason}, now, target=request.previous_state)
+    notify_center(case, _l("Return request for %(number)s withdrawn", number=case.number))

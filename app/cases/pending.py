@@ -1,5 +1,5 @@
 """Requests that wait for someone's decision: an extension, a return, a handler's draft
-reply. Whoever asked may withdraw one; one the case moves on without lapses.
+reply. Whoever asked may withdraw one (``handling``); one the case moves on without lapses.
 
 A request makes sense only in the state it was made in (an extension or a draft while
 the unit handles the case, a return while it waits for the center). When a case leaves
@@ -14,17 +14,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
-from app.cases.models import WITHDRAWN, Case
-from app.cases.notify import notify_center, notify_user
+from app.cases.models import Case
+from app.cases.notify import notify_user
 from app.cases.workflow import (
     EVENT_LABELS,
     State,
-    check_transition,
-    pending_extension,
-    pending_return,
 )
 from app.core.trail import record_event
-from app.core.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -93,27 +89,3 @@ def lapse_pending(case: Case, cause: str, actor, at: datetime) -> None:
                     case,
                     _l(kind.message, number=case.number, cause=EVENT_LABELS[cause]),
                 )
-
-
-def withdraw_extension(case: Case, actor: User, data: dict[str, Any]) -> None:
-    """Take back one's own extension request before the center decides on it."""
-    from app.cases.engine import apply_transition
-
-    t = check_transition(case, "withdraw_extension", actor)
-    request = pending_extension(case)
-    now = utcnow()
-    request.ended_at, request.end_reason = now, WITHDRAWN
-    apply_transition(case, t, actor, {"days": request.days, "reason": request.reason}, now)
-    notify_center(case, _l("Extension request for %(number)s withdrawn", number=case.number))
-
-
-def withdraw_return(case: Case, actor: User, data: dict[str, Any]) -> None:
-    """Take back one's own return request: the case goes back to where it was."""
-    from app.cases.engine import apply_transition
-
-    t = check_transition(case, "withdraw_return", actor)
-    request = pending_return(case)
-    now = utcnow()
-    request.ended_at, request.end_reason = now, WITHDRAWN
-    apply_transition(case, t, actor, {"reason": request.reason}, now, target=request.previous_state)
-    notify_center(case, _l("Return request for %(number)s withdrawn", number=case.number))

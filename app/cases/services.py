@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 from app.auth.models import Role, User, UserRole
 from app.cases.engine import apply_transition, note_on_case, record_case_event
 from app.cases.inputs import decision_outcome
-from app.cases.models import Assignment, AssignmentRole, Case, Satisfaction, Visit
+from app.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    ReturnRequest,
+    Satisfaction,
+    Visit,
+)
 from app.cases.notify import notify_center, notify_unit, set_public_reply
 from app.cases.specs import SPECS
 from app.cases.workflow import State, check_transition, pending_extension, transitions_for
@@ -171,6 +178,18 @@ def units_nobody_can_sign(units) -> set[int]:
     """Return the ids of those of ``units`` where nobody can sign now (one query)."""
     ids = {u.id for u in units}
     return ids - {unit_id for unit_id, _user_id in db.session.execute(_signers(ids))}
+
+
+def return_counts() -> dict[int, tuple[int, int]]:
+    """Return, per unit id, how many returns (退单) it asked for and how many were approved."""
+    rows = db.session.execute(
+        sa.select(
+            ReturnRequest.unit_id,
+            sa.func.count(ReturnRequest.id),
+            sa.func.count(ReturnRequest.id).filter(ReturnRequest.approved.is_(True)),
+        ).group_by(ReturnRequest.unit_id)
+    )
+    return {unit_id: (asked, approved) for unit_id, asked, approved in rows}
 
 
 def suggest_for(case: Case):

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.models import CENTER_ROLES, UNIT_ROLES, Role
 from app.core.labels import register_labels
 from app.core.workflow import SYSTEM, Guard, Transition, Workflow, decide, row, stay
+from app.units.services import units_below
 
 
 class State(enum.StrEnum):
@@ -348,10 +349,13 @@ def _asked_by(request, actor) -> bool:
     )
 
 
-def _pass_down_units(case):
-    from app.cases.handling import pass_down_units
-
-    return pass_down_units(case)
+def pass_down_units(case) -> list:
+    """Return the units the lead unit may pass ``case`` down to now: below it, not on it yet."""
+    lead = case.lead_assignment
+    if lead is None:
+        return []
+    busy = {a.unit_id for a in case.active_assignments}
+    return [u for u in units_below(lead.unit) if u.id not in busy]
 
 
 def unanswered_order(case):
@@ -403,7 +407,7 @@ GUARDS = {
         _l("No more extensions are allowed on this case."),
     ),
     "unit_below": Guard(
-        lambda case: bool(_pass_down_units(case)),
+        lambda case: bool(pass_down_units(case)),
         _l("No unit below the lead unit can take this case."),
     ),
     "rectification_due": Guard(

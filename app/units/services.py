@@ -93,20 +93,6 @@ def handling_units() -> list[Unit]:
     return [u for u in list_units() if u.kind != UnitKind.COMPLAINT_CENTER]
 
 
-def return_counts() -> dict[int, tuple[int, int]]:
-    """Return, per unit id, how many returns (退单) it asked for and how many were approved."""
-    from app.cases.models import ReturnRequest
-
-    rows = db.session.execute(
-        sa.select(
-            ReturnRequest.unit_id,
-            sa.func.count(ReturnRequest.id),
-            sa.func.count(ReturnRequest.id).filter(ReturnRequest.approved.is_(True)),
-        ).group_by(ReturnRequest.unit_id)
-    )
-    return {unit_id: (asked, approved) for unit_id, asked, approved in rows}
-
-
 def _unit_ref(errors: FieldErrors, name: str, value) -> Unit | None:
     if value in (None, ""):
         return None

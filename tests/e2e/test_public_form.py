@@ -24,7 +24,9 @@ def fill_complaint(page: Page, *, title: str = "窗口办事推诿") -> None:
 
 def test_a_form_with_an_error_keeps_everything_typed(page: Page, live_server: str):
     page.goto(f"{live_server}/public/complaints/new")
-    expect(page.locator(".field.required label")).to_have_count(5)  # the * marks
+    expect(page.locator(".field.required > label:not(.visually-hidden)")).to_have_count(
+        5
+    )  # the * marks
     fill_complaint(page, title="")
     page.click("#public-submit")
     expect(page.locator("#form-errors")).to_contain_text("有 1 项需要修改")

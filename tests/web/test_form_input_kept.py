@@ -119,7 +119,7 @@ REFUSED = {
     "answer_order": ("handler", {"text": REPLY_TOO_LONG}, "text", None),
     "report_rectification": ("handler", {"text": REPLY_TOO_LONG}, "text", None),
 }
-NO_FIELDS = {"screen", "sign"}
+NO_FIELDS = {"screen", "sign", "withdraw_extension", "withdraw_return"}
 # Rules across fields: the one refused depends on the others, which must stay as typed.
 CROSS_FIELD = {
     "dispatch_override": (
