@@ -4,7 +4,7 @@ asked; a user changes their password and signs in with it."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_golden_path import sign_in, sign_out
+from tests.e2e.walk import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

@@ -3,26 +3,34 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_golden_path import act, open_action, sign_in, sign_out
+from tests.e2e.walk import (
+    act,
+    log_call,
+    open_action,
+    open_hotline,
+    pass_review,
+    sign_and_draft_reply,
+    sign_in,
+    sign_off_reply,
+    sign_out,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_discipline_office_signs_and_handles_a_bribery_case(page: Page, live_server: str):
     sign_in(page, live_server, "operator")
-    page.click("#nav-hotline")
-    page.wait_for_load_state("load")
-    page.fill("#phone", "13922223333")
-    page.fill("#name", "韩梅")
-    page.select_option("#respondent_unit_code", "CC-ZJJ")
-    page.select_option("#category_code", "bribery")
-    page.select_option("#urgency", "urgent")
-    page.fill("#title", "办证窗口暗示送礼")
-    page.fill("#content", "办理施工许可时，窗口人员暗示要送购物卡才给加快办理。")
-    page.click("#hotline-submit")
-    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
-    case_url = page.url
-    number = page.locator("#case-number").inner_text()
+    open_hotline(page)
+    case_url, number = log_call(
+        page,
+        phone="13922223333",
+        name="韩梅",
+        respondent_unit_code="CC-ZJJ",
+        category_code="bribery",
+        urgency="urgent",
+        title="办证窗口暗示送礼",
+        content="办理施工许可时，窗口人员暗示要送购物卡才给加快办理。",
+    )
 
     # The router sends 吃拿卡要 to the discipline office, where someone can sign: no warning.
     dispatch = open_action(page, "dispatch")
@@ -50,25 +58,12 @@ def test_the_discipline_office_signs_and_handles_a_bribery_case(page: Page, live
     expect(page.locator("#worklist")).to_contain_text(number)
     page.goto(case_url)
     expect(page.locator("#complainant-phone")).to_have_text("139****3333")
-    act(page, "sign")
-    expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
-    reply = open_action(page, "reply")
-    reply.locator("input[value=substantiated]").check()
-    reply.locator("textarea[name=text]").fill("经查属实，已对涉事人员立案审查。")
-    act(page, "reply")
-    expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
+    sign_and_draft_reply(page, "经查属实，已对涉事人员立案审查。")
     sign_out(page)
 
     sign_in(page, live_server, "jw_lead")
-    page.goto(case_url)
-    expect(page.locator(".pending-reply")).to_contain_text("立案审查")
-    open_action(page, "sign_off").locator("input[value=approve]").check()
-    act(page, "sign_off")
-    expect(page.locator("#case-state")).to_have_attribute("data-state", "replied")
+    sign_off_reply(page, case_url, "立案审查")
     sign_out(page)
 
     sign_in(page, live_server, "operator")
-    page.goto(case_url)
-    page.locator("#action-review input[value=pass]").check()
-    act(page, "review")
-    expect(page.locator("#case-state")).to_have_attribute("data-state", "visiting")
+    pass_review(page, case_url)

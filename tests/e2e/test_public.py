@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_golden_path import sign_in
+from tests.e2e.walk import sign_in
 
 pytestmark = pytest.mark.browser
 

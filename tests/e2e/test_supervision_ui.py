@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.deadlines.workdays import SHANGHAI
-from tests.e2e.test_golden_path import sign_in
+from tests.e2e.walk import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,14 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_golden_path import act, open_action, sign_in, sign_out
+from tests.e2e.walk import (
+    act,
+    log_call,
+    open_hotline,
+    sign_and_draft_reply,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -51,28 +58,23 @@ def test_worklist_finds_a_case_by_phone_and_name_and_sorts_by_deadline(page: Pag
 
 def test_unit_lead_finds_and_signs_off_a_reply_from_the_worklist(page: Page, live_server):
     sign_in(page, live_server, "operator")
-    page.click("#nav-hotline")
-    page.wait_for_load_state("load")
-    page.fill("#phone", "13966667777")
-    page.fill("#name", "钱审签")
-    page.select_option("#respondent_unit_code", "CC-RSJ")
-    page.select_option("#category_code", "time_limit")
-    page.fill("#title", "社保卡申领两个月未发放")
-    page.fill("#content", "两个月前申领社保卡，至今没有消息。")
-    page.click("#hotline-submit")
+    open_hotline(page)
+    case_url, number = log_call(
+        page,
+        phone="13966667777",
+        name="钱审签",
+        respondent_unit_code="CC-RSJ",
+        category_code="time_limit",
+        title="社保卡申领两个月未发放",
+        content="两个月前申领社保卡，至今没有消息。",
+    )
     act(page, "dispatch")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "dispatched")
-    number = page.locator("#case-number").inner_text()
-    case_url = page.url
     sign_out(page)
 
     sign_in(page, live_server, "handler")
     page.goto(case_url)
-    act(page, "sign")
-    reply = open_action(page, "reply")
-    reply.locator("input[value=substantiated]").check()
-    reply.locator("textarea[name=text]").fill("已核实，社保卡本周内寄出。")
-    act(page, "reply")
+    sign_and_draft_reply(page, "已核实，社保卡本周内寄出。")
     expect(page.locator("#case-state")).to_have_text("待单位负责人审签")
     sign_out(page)
 
