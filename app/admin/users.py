@@ -1,5 +1,8 @@
 """Administration of accounts and API tokens (admins only, by the blueprint's guard)."""
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -72,10 +75,30 @@ def _form_data(form) -> dict:
     return {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
 
 
-def _shown_again(form, error: ValidationFailed, status: int = 422):
-    db.session.rollback()
-    attach_errors(form, error.fields)
-    return status
+class Saved(NamedTuple):
+    done: bool
+    value: Any = None
+    status: int = 200  # the status the form is shown again with, when not done
+
+
+def _save(form, save: Callable[[], Any]) -> Saved:
+    """Run ``save`` for a posted form that validates, and commit what it did.
+
+    When the form is not posted nothing runs; when it or ``save`` refuses what was typed,
+    nothing is kept and the errors stand beside their fields, for the form shown again.
+    """
+    if request.method != "POST":
+        return Saved(False)
+    if not form.validate():
+        return Saved(False, status=422)
+    try:
+        value = save()
+    except ValidationFailed as error:
+        db.session.rollback()
+        attach_errors(form, error.fields)
+        return Saved(False, status=422)
+    db.session.commit()
+    return Saved(True, value)
 
 
 @bp.get("/users")
@@ -111,19 +134,13 @@ def user_new():
     form = NewUserForm()
     form.unit_id.choices = _unit_choices()
     form.backup_user_id.choices = _backup_choices(None)
-    status = 200
-    if request.method == "POST" and form.validate():
-        try:
-            user = create_account(_form_data(form), current_user)
-        except ValidationFailed as error:
-            status = _shown_again(form, error)
-        else:
-            db.session.commit()
-            flash(_("Account %(username)s created.", username=user.username), "success")
-            return redirect(url_for("admin.user", user_id=user.id)), 303
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/user.html", form=form, obj=None, policy=policy_text()), status
+    saved = _save(form, lambda: create_account(_form_data(form), current_user))
+    if saved.done:
+        flash(_("Account %(username)s created.", username=saved.value.username), "success")
+        return redirect(url_for("admin.user", user_id=saved.value.id)), 303
+    return render_template(
+        "admin/user.html", form=form, obj=None, policy=policy_text()
+    ), saved.status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -137,18 +154,10 @@ def user(user_id: int):
         form.unit_id.data = str(obj.unit_id or "")
         form.backup_user_id.data = str(obj.backup_user_id or "")
         form.roles.data = sorted(str(r) for r in obj.roles)
-    status = 200
-    if request.method == "POST" and form.validate():
-        try:
-            update_account(obj, _form_data(form), current_user)
-        except ValidationFailed as error:
-            status = _shown_again(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.user", user_id=obj.id)), 303
-    elif request.method == "POST":
-        status = 422
+    saved = _save(form, lambda: update_account(obj, _form_data(form), current_user))
+    if saved.done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.user", user_id=obj.id)), 303
     obj = db.session.get(User, user_id)
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == obj.id).order_by(ApiToken.id.desc())
@@ -156,7 +165,7 @@ def user(user_id: int):
     history = db.session.scalars(events_of("user", obj.id)).all()
     return render_template(
         "admin/user.html", form=form, obj=obj, tokens=tokens, history=history[::-1]
-    ), status
+    ), saved.status
 
 
 def _confirm(title: str, message: str, button: str, back: str):
@@ -217,21 +226,13 @@ def user_password(user_id: int):
     """Set a new password for someone: their sessions end and a login lock lifts."""
     obj = _user_or_404(user_id)
     form = PasswordResetForm()
-    status = 200
-    if request.method == "POST" and form.validate():
-        try:
-            reset_password(obj, _form_data(form), current_user)
-        except ValidationFailed as error:
-            status = _shown_again(form, error)
-        else:
-            db.session.commit()
-            flash(_("The password of %(username)s is reset.", username=obj.username), "success")
-            return redirect(url_for("admin.user", user_id=obj.id)), 303
-    elif request.method == "POST":
-        status = 422
+    saved = _save(form, lambda: reset_password(obj, _form_data(form), current_user))
+    if saved.done:
+        flash(_("The password of %(username)s is reset.", username=obj.username), "success")
+        return redirect(url_for("admin.user", user_id=obj.id)), 303
     return render_template(
         "admin/user_password.html", form=form, obj=obj, policy=policy_text()
-    ), status
+    ), saved.status
 
 
 @bp.get("/tokens")
@@ -252,25 +253,18 @@ def tokens():
 def token_new():
     """Issue a token for a user and show its secret this once."""
     form = TokenForm()
-    status = 200
     if request.method == "GET":
         form.username.data = strip_control(request.args.get("user"), 64)
         form.days.data = str(_default_days())
-    elif form.validate():
-        try:
-            row, secret = issue_token(_form_data(form), current_user)
-        except ValidationFailed as error:
-            status = _shown_again(form, error)
-        else:
-            db.session.commit()
-            response = make_response(
-                render_template("admin/token_created.html", token=row, secret=secret)
-            )
-            response.headers["Cache-Control"] = "no-store"
-            return response
-    else:
-        status = 422
-    return render_template("admin/token_new.html", form=form), status
+    saved = _save(form, lambda: issue_token(_form_data(form), current_user))
+    if saved.done:
+        row, secret = saved.value
+        response = make_response(
+            render_template("admin/token_created.html", token=row, secret=secret)
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_template("admin/token_new.html", form=form), saved.status
 
 
 def _default_days() -> int:
