@@ -148,37 +148,14 @@ def test_the_command_line_creates_lists_and_revokes(app, org):
 
 def test_the_command_line_manages_users_under_the_policy(app, org):
     runner = app.test_cli_runner()
-    weak = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "newbie",
-            "--name",
-            "新人",
-            "--role",
-            "operator",
-            "--unit",
-            "CC-TSZX",
-            "--password",
-            "12345678",
-        ]
-    )
+
+    def create(password: str):
+        new = ["newbie", "--name", "新人", "--role", "operator", "--unit", "CC-TSZX"]
+        return runner.invoke(args=["users", "create", *new, "--password", password])
+
+    weak = create("12345678")
     assert weak.exit_code != 0
-    made = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "newbie",
-            "--name",
-            "新人",
-            "--role",
-            "operator",
-            "--unit",
-            "CC-TSZX",
-            "--password",
-            "Chengchuan-2026!",
-        ]
-    )
+    made = create("Chengchuan-2026!")
     assert made.exit_code == 0, made.output
     assert runner.invoke(args=["users", "deactivate", "newbie"]).exit_code == 0
     assert runner.invoke(args=["users", "reactivate", "newbie"]).exit_code == 0

@@ -207,30 +207,15 @@ def test_stored_phones_are_normalized_and_searches_may_be_logged(scratch_url):
         assert stored == ["13812345678", "057188888888", "", "+14155552671"]
         with db.engine.begin() as conn:
             user = _insert(conn, "users", username="op", name="op", password_hash="x")
-            _insert(
-                conn,
-                "identity_accesses",
-                user_id=user,
-                subject_type="case",
-                subject_id=1,
-                channel="search",
-                what="",
-                at=T0,
-            )
+            # A case found by searching for its complainant: a channel 0019 brought.
+            search = {"user_id": user, "subject_type": "case", "subject_id": 1, "at": T0}
+            search |= {"channel": "search", "what": ""}
+            _insert(conn, "identity_accesses", **search)
         db.session.remove()
         downgrade(revision="0015")
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM identity_accesses")).scalar() == 0
             with pytest.raises(sa.exc.IntegrityError, match="ck_identity_accesses_channel"):
-                _insert(
-                    conn,
-                    "identity_accesses",
-                    user_id=user,
-                    subject_type="case",
-                    subject_id=1,
-                    channel="search",
-                    what="",
-                    at=T0,
-                )
+                _insert(conn, "identity_accesses", **search)
         upgrade()
         db.engine.dispose()

@@ -29,3 +29,16 @@ def mailbox(imap_server: ImapServer) -> Iterator[ImapServer]:
     """Yield the server with an empty INBOX."""
     imap_server.clear()
     yield imap_server
+
+
+@pytest.fixture
+def inbox(app, org, mailbox: ImapServer) -> ImapServer:
+    """The empty server, as the app's mailbox (the demo units loaded)."""
+    app.config.update(
+        MAILBOX_HOST=mailbox.host,
+        MAILBOX_PORT=mailbox.port,
+        MAILBOX_SSL=False,
+        MAILBOX_USER=mailbox.user,
+        MAILBOX_PASSWORD=mailbox.password,
+    )
+    return mailbox

@@ -24,18 +24,6 @@ BAD_ADDRESS = "发件人地址无法用于回复，请核对后处理。"
 FAILED = "自动处理失败，原始邮件已保存，请人工处理。"
 
 
-@pytest.fixture
-def inbox(app, org, mailbox):
-    app.config.update(
-        MAILBOX_HOST=mailbox.host,
-        MAILBOX_PORT=mailbox.port,
-        MAILBOX_SSL=False,
-        MAILBOX_USER=mailbox.user,
-        MAILBOX_PASSWORD=mailbox.password,
-    )
-    return mailbox
-
-
 def b64(text: str) -> str:
     """An RFC 2047 encoded word, which may hide any character, CR and LF included."""
     return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?="

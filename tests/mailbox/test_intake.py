@@ -17,18 +17,6 @@ from app.mailbox.tags import subject_tag
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture
-def inbox(app, org, mailbox):
-    app.config.update(
-        MAILBOX_HOST=mailbox.host,
-        MAILBOX_PORT=mailbox.port,
-        MAILBOX_SSL=False,
-        MAILBOX_USER=mailbox.user,
-        MAILBOX_PASSWORD=mailbox.password,
-    )
-    return mailbox
-
-
 def mail(
     subject="社保窗口拖延办理",
     text="窗口让我下周再来，已经第三次了。",

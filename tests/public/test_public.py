@@ -1,18 +1,15 @@
 """The public side: complaint form, receipt, progress page, attachments, abuse."""
 
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.attachments.models import Attachment
 from app.cases.actions import perform_action
 from app.cases.models import Case
-from app.extensions import db, limiter
+from app.extensions import db
 from app.notifications.models import Notification
-from tests.conftest import REDIS_OK, REDIS_TEST_URL, IsolatedClient, usage
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"
@@ -228,26 +225,10 @@ def test_unknown_tracking_code_is_404_with_message(client, org):
     assert r.status_code == 404 and "查询码" in r.get_data(as_text=True)
 
 
-def test_over_limit_client_gets_429_in_chinese(database_url, org, tmp_path):
-    storage = REDIS_TEST_URL if REDIS_OK else "memory://"
-    usage["redis_tests" if REDIS_OK else "fakeredis_tests"] += 1
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI=storage,
-        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-        PUBLIC_SUBMIT_LIMIT="2 per minute",
-        ATTACHMENT_DIR=str(tmp_path),
-    )
-    app.test_client_class = IsolatedClient
-    client = app.test_client()
-    with app.app_context():
-        limiter.reset()  # the limiter object is shared by every app built in this process
+def test_over_limit_client_gets_429_in_chinese(limited_client):
+    client = limited_client
     statuses = [client.post("/public/complaints/new", data=form()).status_code for _ in range(3)]
     assert statuses == [303, 303, 429]
     r = client.post("/public/complaints/new", data=form())
     assert r.status_code == 429 and "请求过于频繁" in r.get_data(as_text=True)
     assert counts()[0] == 2
-    with app.app_context():
-        db.engine.dispose()

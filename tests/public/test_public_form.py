@@ -1,16 +1,13 @@
 """The public form says what it needs, keeps what was typed, and its receipt can be seen again."""
 
 import re
-import uuid
 
-import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.auth.services import create_token
 from app.cases.models import Case
-from app.extensions import db, limiter
-from tests.conftest import REDIS_OK, REDIS_TEST_URL, IsolatedClient, login, usage
+from app.extensions import db
+from tests.conftest import login
 from tests.public.test_public import counts, form
 
 REQUIRED = ("name", "respondent_unit_code", "category_code", "title", "content")
@@ -95,29 +92,6 @@ def test_api_names_complaint_fields_by_label(client, org):
 
 
 # Too many submissions ------------------------------------------------------------------
-
-
-@pytest.fixture
-def limited_client(database_url, org, tmp_path):
-    """A client of an app whose public limits are one or two a minute."""
-    storage = REDIS_TEST_URL if REDIS_OK else "memory://"
-    usage["redis_tests" if REDIS_OK else "fakeredis_tests"] += 1
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI=storage,
-        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-        PUBLIC_SUBMIT_LIMIT="2 per minute",
-        PUBLIC_TRACK_LIMIT="1 per minute",
-        ATTACHMENT_DIR=str(tmp_path),
-    )
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        limiter.reset()  # the limiter object is shared by every app built in this process
-    yield app.test_client()
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_a_limited_submission_comes_back_with_everything_typed(limited_client):

@@ -271,13 +271,22 @@ def cases_count() -> int:
     return db.session.scalar(sa.select(sa.func.count(Case.id)))
 
 
-@pytest.mark.parametrize("missing", ["title", "category_code", "respondent_unit_code", "content"])
-def test_a_hotline_call_refused_keeps_what_was_typed(client, org, missing):
+INTAKE_REFUSED = [
+    *(("hotline", name) for name in ("title", "category_code", "respondent_unit_code", "content")),
+    *(("letter", name) for name in ("title", "letter_collected_on", "content")),
+]
+
+
+@pytest.mark.parametrize(("channel", "missing"), INTAKE_REFUSED)
+def test_an_intake_form_refused_keeps_what_was_typed(app, client, org, channel, missing):
     login(client, "operator")
-    data = {**HOTLINE, missing: ""}
-    response = client.post("/intake/hotline", data=data)
+    if channel == "hotline":
+        data = {**HOTLINE, missing: ""}
+    else:
+        data = {**LETTER, "letter_box": app.config["LETTER_BOXES"][0], missing: ""}
+    response = client.post(f"/intake/{channel}", data=data)
     assert response.status_code == 422
-    form = parse(response.get_data(as_text=True)).find("form", id="hotline-form")
+    form = parse(response.get_data(as_text=True)).find("form", id=f"{channel}-form")
     assert error_beside(form, missing)
     for name, value in data.items():
         if value:
@@ -301,20 +310,6 @@ def test_a_repeat_call_whose_original_went_away_keeps_what_was_typed(client, mak
     for name, value in HOTLINE.items():
         assert value_of(form, name) == value, name
     assert cases_count() == before
-
-
-@pytest.mark.parametrize("missing", ["title", "letter_collected_on", "content"])
-def test_a_letter_refused_keeps_what_was_typed(app, client, org, missing):
-    login(client, "operator")
-    data = {**LETTER, "letter_box": app.config["LETTER_BOXES"][0], missing: ""}
-    response = client.post("/intake/letter", data=data)
-    assert response.status_code == 422
-    form = parse(response.get_data(as_text=True)).find("form", id="letter-form")
-    assert error_beside(form, missing)
-    for name, value in data.items():
-        if value:
-            assert value_of(form, name) == value, name
-    assert cases_count() == 0
 
 
 # Administration and the away page
