@@ -9,7 +9,7 @@ from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
 from app.cases.models import AssignmentRole, Channel, Finding, Severity, SubjectKind, Urgency
 from app.cases.queries import Q_MAX, SORT_KEYS, STATE_FILTERS
 from app.cases.specs import SPECS
-from app.cases.workflow import ACTIONS, State
+from app.cases.workflow import ACTIONS, STATUS_LABELS, State
 from app.core.access_log import AccessChannel
 from app.core.validation import DB_INT_MAX
 from app.deadlines.models import ClockKind, LimitUnit
@@ -158,6 +158,22 @@ CASE_SUMMARY = _object(
         "id": INTEGER,
         "number": {"type": "string", "example": "CC2026-000123"},
         "state": _enum(State),
+        "status": {
+            **_enum(list(STATUS_LABELS)),
+            "description": "The state as the next actor sees it: `awaiting_sign_off` while a "
+            "handler's reply waits for the unit lead in `handling`.",
+        },
+        "deadline": {
+            **_object(
+                {
+                    "kind": _enum(ClockKind),
+                    "due_at": MOMENT,
+                    "overdue": {"type": "boolean"},
+                }
+            ),
+            "nullable": True,
+            "description": "The running clock that times the next step in this state, if any.",
+        },
         "channel": _enum(Channel),
         "title": STRING,
         "urgency": _enum(Urgency),

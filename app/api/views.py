@@ -26,10 +26,11 @@ from app.cases.access import (
 from app.cases.actions import perform_action
 from app.cases.models import Case, Category, SubjectKind
 from app.cases.queries import ALL, Q_MAX, log_identity_search, read_filter, worklist_select
-from app.cases.workflow import ACTIONS, allowed_actions
+from app.cases.workflow import ACTIONS, allowed_actions, case_status, clock_that_matters
 from app.core.access_log import AccessChannel
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.permissions import roles_required
+from app.core.types import utcnow
 from app.core.validation import labelled
 from app.extensions import db
 from app.intake.services import register_case
@@ -49,11 +50,20 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _deadline(case: Case, now) -> dict | None:
+    clock = clock_that_matters(case)
+    if clock is None:
+        return None
+    return {"kind": clock.kind, "due_at": _iso(clock.due_at), "overdue": clock.due_at < now}
+
+
 def case_summary(case: Case) -> dict:
     return {
         "id": case.id,
         "number": case.number,
         "state": case.state,
+        "status": case_status(case),
+        "deadline": _deadline(case, utcnow()),
         "channel": case.channel,
         "title": case.title,
         "urgency": case.urgency,

@@ -167,8 +167,11 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         if returned is not None and forms["dispatch"].unit_code.data == returned.unit.code:
             forms["dispatch"].unit_code.data = ""  # never offer it back to whom returned it
     primary = _primary_action(forms, unclassified)
+    unsent = None
     if posted is not None and posted[0] in forms:
         primary, forms[posted[0]] = posted
+    elif posted is not None:
+        unsent = _typed_text(*posted)
     no_signer = None
     if "dispatch" in forms:
         dispatch = forms["dispatch"]
@@ -185,6 +188,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         primary_action=primary,
         suggestion=suggestion,
         no_signer=no_signer,
+        unsent=unsent,
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
         forms=forms,
@@ -195,6 +199,19 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
     log_identity_view(case, current_user, AccessChannel.WEB)
     db.session.commit()
     return html
+
+
+def _typed_text(action: str, form: ActionForm) -> tuple[str, list[tuple[str, str]]] | None:
+    """What was typed into a form whose action the case no longer offers, to be kept by hand.
+
+    The action's form is gone from the page, so its text is shown apart, with its labels.
+    """
+    typed = [
+        (f.label.text, f.data.strip())
+        for f in form
+        if f.type in ("StringField", "TextAreaField") and isinstance(f.data, str) and f.data.strip()
+    ]
+    return (action, typed) if typed else None
 
 
 def _primary_action(forms: dict, unclassified: bool) -> str | None:

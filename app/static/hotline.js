@@ -28,25 +28,6 @@
     }, lastDupes);
   }
 
-  // On a live call Enter ends a line, not the form: it moves on to the next field, so a
-  // number typed and confirmed with Enter registers nothing half-typed. The button
-  // "登记" (or Enter on it) submits; text areas keep Enter for new lines.
-  form.addEventListener("keydown", function (event) {
-    var target = event.target;
-    if (event.key !== "Enter" || event.isComposing || target.tagName !== "INPUT") return;
-    if (target.type === "submit" || target.type === "button" || target.classList.contains("unit-filter")) return;
-    event.preventDefault();
-    var fields = Array.prototype.filter.call(form.elements, function (el) {
-      return !el.disabled && el.type !== "hidden" && el.tabIndex >= 0 && el.offsetParent !== null;
-    });
-    var next = fields[fields.indexOf(target) + 1];
-    if (next) next.focus();
-  });
-
-  // After a refused submit, the first field with a message has the cursor.
-  var firstError = form.querySelector(".has-error input, .has-error select, .has-error textarea");
-  if (firstError) firstError.focus();
-
   form.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(refresh, 400);

@@ -47,6 +47,9 @@ def test_golden_path_over_the_api(api):
     assert set(case) >= {"id", "number", "tracking_code", "state"} and case["state"] == "screening"
     cid = case["id"]
     assert api.act(cid, "dispatch", unit_code="CC-RSJ").json["state"] == "dispatched"
+    # Before it is signed the sign clock is the one that matters, not the handle clock.
+    listed = next(c for c in api.get("/cases", "handler").json["items"] if c["id"] == cid)
+    assert listed["status"] == "dispatched" and listed["deadline"]["kind"] == "sign"
     detail = api.get(f"/cases/{cid}", "handler").json
     assert {c["kind"] for c in detail["clocks"] if c["stopped_at"] is None} == {"sign", "handle"}
     assert all(c["due_at"] for c in detail["clocks"])
@@ -55,7 +58,12 @@ def test_golden_path_over_the_api(api):
     assert api.act(cid, "sign", "handler").json["state"] == "handling"
     r = api.act(cid, "reply", "handler", text="已整改", finding="partly_substantiated")
     assert r.json["state"] == "handling"  # a handler's reply waits for the unit lead
+    assert r.json["status"] == "awaiting_sign_off"  # which the list says too, with its clock
     assert "sign_off" not in r.json["allowed_actions"]
+    listed = next(c for c in api.get("/cases", "unit_lead").json["items"] if c["id"] == cid)
+    assert listed["status"] == "awaiting_sign_off" and listed["state"] == "handling"
+    handle = next(c for c in detail["clocks"] if c["kind"] == "handle")
+    assert listed["deadline"] == {"kind": "handle", "due_at": handle["due_at"], "overdue": False}
     r = api.act(cid, "sign_off", "unit_lead", approve=True, note="")
     assert r.json["state"] == "replied"
     assert api.act(cid, "review", **{"pass": True, "note": "ok"}).json["state"] == "visiting"

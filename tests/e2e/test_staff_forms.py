@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.walk import act, open_action, sign_in
+from tests.e2e.walk import act, log_call, open_action, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,16 @@ def open_case(page: Page, base: str, title: str) -> None:
 def register_call(page: Page, base: str, phone: str, title: str) -> str:
     page.goto(f"{base}/intake/hotline")
     page.wait_for_load_state("load")
-    page.fill("#phone", phone)
-    page.fill("#name", "测试来电人")
-    page.select_option("#respondent_unit_code", "CC-ZJJ")
-    page.select_option("#category_code", "attitude")
-    page.fill("#title", title)
-    page.fill("#content", f"{title}，请核查。")
-    page.click("#hotline-submit")
-    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
-    return page.locator("#case-number").inner_text()
+    _url, number = log_call(
+        page,
+        phone=phone,
+        name="测试来电人",
+        respondent_unit_code="CC-ZJJ",
+        category_code="attitude",
+        title=title,
+        content=f"{title}，请核查。",
+    )
+    return number
 
 
 def test_a_reply_without_a_finding_keeps_its_text(page: Page, live_server: str):
@@ -83,3 +84,27 @@ def test_merging_asks_first(page: Page, live_server: str):
     page.click("#confirm-ok")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "merged")
     expect(page.locator("#timeline li[data-action=merge]")).to_have_count(1)
+
+
+def test_the_letter_form_moves_on_with_enter_and_points_at_what_is_missing(page, live_server):
+    sign_in(page, live_server, "operator")
+    page.goto(f"{live_server}/intake/letter")
+    page.wait_for_load_state("load")
+    page.fill("#name", "孙来信")
+    page.keyboard.press("Enter")  # ends the field: nothing is registered half-typed
+    expect(page.locator("#phone")).to_be_focused()
+    page.keyboard.type("0571-8888 6666")
+    page.keyboard.press("Enter")
+    expect(page.locator("#address")).to_be_focused()
+    assert page.url.endswith("/intake/letter")
+    page.select_option("#respondent_unit_code", "CC-RSJ")
+    page.select_option("#category_code", "time_limit")
+    page.fill("#content", "第一行。")
+    page.locator("#content").press("Enter")  # a new line in the letter's text
+    page.keyboard.type("第二行。")
+    page.click("#letter-submit")  # no title: refused
+    expect(page.locator("#title")).to_be_focused()  # the cursor waits where the message is
+    expect(page.locator("#title-error")).to_have_text("此项为必填项。")
+    expect(page.locator("#name")).to_have_value("孙来信")
+    expect(page.locator("#phone")).to_have_value("0571-8888 6666")
+    expect(page.locator("#content")).to_have_value("第一行。\n第二行。")

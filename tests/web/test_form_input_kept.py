@@ -237,6 +237,33 @@ def test_a_stale_form_comes_back_with_its_text_against_the_case_as_it_is(
     assert response.status_code == 303
 
 
+def test_text_typed_for_an_action_no_longer_possible_is_shown_to_copy(
+    client,
+    people,  # noqa: F811
+):
+    case = prepare(people, "reply")
+    login(client, "unit_lead")
+    stale = case.version
+    # Meanwhile the case has moved on to where no reply can be given.
+    moved = {"state": "replied", "version": stale + 1}
+    db.session.execute(sa.update(Case).where(Case.id == case.id).values(**moved))
+    db.session.commit()
+    response = client.post(
+        f"/cases/{case.id}/reply",
+        data={"finding": "substantiated", "text": LONG_REPLY, "version": stale},
+    )
+    assert response.status_code == 409
+    root = parse(response.get_data(as_text=True))
+    posts_to = [f.get("action") or "" for f in root.find_all("form")]
+    assert not [a for a in posts_to if a.endswith("/reply")]  # the action is gone from the page
+    unsent = root.find(id="unsent")
+    assert "未能提交" in unsent.find("h2").text and "答复" in unsent.find("h2").text
+    kept = unsent.find_all("textarea")
+    assert [t.text for t in kept] == [LONG_REPLY] and "readonly" in kept[0].attrs
+    db.session.expire_all()
+    assert not db.session.get(Case, case.id).replies
+
+
 # Intake
 
 
