@@ -1,5 +1,6 @@
 """Administration of accounts and API tokens (admins only, by the blueprint's guard)."""
 
+import secrets
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -12,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -249,6 +251,10 @@ def tokens():
     )
 
 
+# The token forms of this session that have created their token (the last few).
+SPENT_TOKEN_FORMS = "spent_token_forms"
+
+
 @bp.route("/tokens/new", methods=["GET", "POST"])
 def token_new():
     """Issue a token for a user and show its secret this once."""
@@ -256,8 +262,21 @@ def token_new():
     if request.method == "GET":
         form.username.data = strip_control(request.args.get("user"), 64)
         form.days.data = str(_default_days())
+        form.once.data = secrets.token_urlsafe(16)
+    spent = session.get(SPENT_TOKEN_FORMS, [])
+    if request.method == "POST" and form.once.data and form.once.data in spent:
+        flash(
+            _(
+                "That form has already created its token; its secret was shown once. "
+                "If nobody kept it, revoke the token and create a new one."
+            ),
+            "warning",
+        )
+        return redirect(url_for("admin.tokens")), 303
     saved = _save(form, lambda: issue_token(_form_data(form), current_user))
     if saved.done:
+        if form.once.data:
+            session[SPENT_TOKEN_FORMS] = [*spent, form.once.data][-20:]
         row, secret = saved.value
         response = make_response(
             render_template("admin/token_created.html", token=row, secret=secret)

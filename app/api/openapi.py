@@ -134,7 +134,7 @@ WORKLIST_PARAMETERS = [
         "sort",
         {"type": "string", "enum": [p + k for k in SORT_KEYS for p in ("", "-")]},
         "`deadline` sorts by the clock that matters in the state, most urgent first, "
-        "cases with none last; `-` sorts descending. Default `-received`.",
+        "cases with none last; `-` sorts descending. Default `deadline`.",
     ),
     _query("carded", {"type": "boolean"}, "Only cases with a supervision card not cleared."),
 ]

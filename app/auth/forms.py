@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -61,6 +62,8 @@ class TokenForm(FlaskForm):
     username = StringField(_l("Username"))
     name = StringField(_l("Token name"))
     days = StringField(_l("Valid for (days)"))
+    # One value per form shown: sent again (a reload, Back), it creates no second token.
+    once = HiddenField()
 
 
 class ConfirmForm(FlaskForm):

@@ -9,7 +9,7 @@ from app.cases import handling, services
 from app.cases.engine import check_version
 from app.cases.models import Case
 from app.cases.workflow import ACTIONS, ADDITIVE_ACTIONS, allowed_actions, check_transition
-from app.core.errors import Conflict, NotFound
+from app.core.errors import NotFound, StaleVersion
 from app.core.trail import hold_chain
 from app.extensions import db
 
@@ -64,5 +64,7 @@ def perform_action(
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(_l("Somebody else changed this case at the same time. Reload it.")) from None
+        raise StaleVersion(
+            _l("Somebody else changed this case at the same time. Reload it.")
+        ) from None
     return case

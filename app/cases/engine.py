@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.cases.models import Case
 from app.cases.pending import lapse_pending
 from app.cases.workflow import CASE_WORKFLOW, FINAL_STATES, Transition
-from app.core.errors import Conflict
+from app.core.errors import Conflict, StaleVersion
 from app.core.trail import Event, record_event
 from app.extensions import db
 
@@ -83,7 +83,7 @@ def check_version(case: Case, expected_version) -> None:
     except (TypeError, ValueError):
         raise Conflict(_l("The case version is not a number.")) from None
     if expected != case.version:
-        raise Conflict(
+        raise StaleVersion(
             _l(
                 "Somebody else changed this case (version %(now)d, you had %(had)d). "
                 "Reload it and try again.",

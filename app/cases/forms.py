@@ -48,7 +48,13 @@ def _fill_dispatch(form, case) -> None:
     form.unit_code.data = case.respondent_unit.code if case.respondent_unit else ""
 
 
-PREFILL = {"classify": _fill_classify, "dispatch": _fill_dispatch}
+def _fill_review(form, case) -> None:
+    # What the complainant will read starts as the unit's answer, for the center to edit.
+    if case.replies:
+        form.public_reply.data = case.replies[-1].text
+
+
+PREFILL = {"classify": _fill_classify, "dispatch": _fill_dispatch, "review": _fill_review}
 
 
 def _action_form(action: str) -> type[ActionForm]:

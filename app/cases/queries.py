@@ -32,7 +32,7 @@ OPEN, ALL = "open", "all"
 SIGN_OFF = "sign_off"
 STATE_FILTERS = (OPEN, ALL, SIGN_OFF, *(s.value for s in State))
 SORT_KEYS = ("number", "received", "deadline", "state")
-DEFAULT_SORT = "-received"
+DEFAULT_SORT = "deadline"  # most urgent first: whoever must act sees it first
 # Dates a person could mean; anything else is a typo (and 0001-01-01 minus eight
 # hours is no datetime at all).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -110,6 +110,9 @@ def read_filter(args: Mapping, default_state: str = OPEN) -> tuple[WorklistFilte
         sort = DEFAULT_SORT
     received_from = _read_day(args, "received_from", errors)
     received_to = _read_day(args, "received_to", errors)
+    if received_from and received_to and received_to < received_from:
+        errors["received_to"] = _l("Must not be before the first day (%(day)s).", day=received_from)
+        received_to = None
     f = WorklistFilter(
         state=state,
         channel=channel,

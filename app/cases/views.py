@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -20,6 +21,8 @@ from app.cases.categories import category_choices
 from app.cases.forms import ACTION_FORMS, ActionForm, confirmation
 from app.cases.models import Case, Channel
 from app.cases.queries import (
+    OPEN,
+    SIGN_OFF,
     log_identity_search,
     may_search_identity,
     may_sign_off,
@@ -49,10 +52,10 @@ from app.cases.workflow import (
 )
 from app.core.access_log import AccessChannel
 from app.core.confirm import ask_first, not_yet_confirmed
-from app.core.errors import Conflict, ValidationFailed
+from app.core.errors import Conflict, StaleVersion, ValidationFailed
 from app.core.labels import label
 from app.core.permissions import roles_required
-from app.core.validation import labelled
+from app.core.validation import FieldErrors, labelled
 from app.extensions import db
 from app.units.models import Unit
 from app.units.services import (
@@ -104,7 +107,9 @@ def _nobody_signs(form) -> Unit | None:
 @roles_required(*CASE_READER_ROLES)
 def worklist():
     """List the cases the current user may see: searched, filtered and sorted from the URL."""
-    f, errors = read_filter(request.args)
+    waiting = sign_off_count(current_user) if may_sign_off(current_user) else None
+    # A unit lead with drafts to sign off lands on them; a tab chosen stays chosen.
+    f, errors = read_filter(request.args, SIGN_OFF if waiting else OPEN)
     page = db.paginate(
         worklist_select(current_user, f),
         page=_page_number(),
@@ -124,7 +129,7 @@ def worklist():
         errors=errors,
         counts=counts,
         open_count=sum(n for s, n in counts.items() if s not in FINAL_STATES),
-        sign_off_count=sign_off_count(current_user) if may_sign_off(current_user) else None,
+        sign_off_count=waiting,
         states=list(State),
         channels=list(Channel),
         units=unit_picker_choices(handling_units()),
@@ -188,6 +193,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         primary_action=primary,
         suggestion=suggestion,
         no_signer=no_signer,
+        unsigned_unit=_waits_for_nobody(case),
         unsent=unsent,
         pending_reply=pending_reply(case),
         complainant=complainant_view(case, current_user),
@@ -199,6 +205,14 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
     log_identity_view(case, current_user, AccessChannel.WEB)
     db.session.commit()
     return html
+
+
+def _waits_for_nobody(case: Case) -> Unit | None:
+    """Return the unit a dispatched case waits in if nobody there can sign it now."""
+    lead = case.lead_assignment
+    if case.state != State.DISPATCHED or lead is None or lead.signed_at is not None:
+        return None
+    return lead.unit if not who_can_sign(lead.unit) else None
 
 
 def _typed_text(action: str, form: ActionForm) -> tuple[str, list[tuple[str, str]]] | None:
@@ -255,7 +269,14 @@ def act(case_id: int, action: str):
     # Sent without the page's script: ask here, if the action could be taken at all.
     if question and not_yet_confirmed() and action in allowed_actions(case, current_user):
         try:
-            SPECS[action].read(form.to_data())  # a bad field is named before anything is asked
+            # A bad or empty field is named before anything is asked.
+            data = form.to_data()
+            errors = FieldErrors(SPECS[action].labels)
+            for name in SPECS[action].web_required:
+                if data.get(name) in (None, ""):
+                    errors.add(name, _l("This field is required."))
+            errors.raise_if_any()
+            SPECS[action].read(data)
         except ValidationFailed as error:
             return _show_errors(case, action, form, error), 422
         return ask_first(question, url_for("cases.show", case_id=case.id))
@@ -268,13 +289,29 @@ def act(case_id: int, action: str):
         return _show_errors(case, action, form, error), 422
     except Conflict as error:
         db.session.rollback()
-        # Somebody else moved the case on: show it as it is now, with the text kept, so
-        # that the user can read what changed and send it again.
-        flash(error.message, "error")
+        # The case moved on meanwhile (somebody else, or this user in another tab): show
+        # it as it is now, with the text kept, so that the user can read and send again.
+        if isinstance(error, StaleVersion):
+            flash(
+                _(
+                    "The case has changed since this page was opened (by a colleague, or by "
+                    "you in another window). It is shown below as it is now; what you typed "
+                    "is kept: check it and send it again."
+                ),
+                "error",
+            )
+        else:
+            flash(error.message, "error")
         form.version.data = case.version
         return _render_case(case, posted=(action, form)), 409
     db.session.commit()
-    flash(_("Done: %(action)s", action=label(action, "action")), "success")
+    if action == "reply" and pending_reply(case) is not None:
+        flash(
+            _("Reply saved as a draft: it goes to the center once the unit lead signs it off."),
+            "success",
+        )
+    else:
+        flash(_("Done: %(action)s", action=label(action, "action")), "success")
     return redirect(url_for("cases.show", case_id=case.id)), 303
 
 

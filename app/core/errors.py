@@ -49,6 +49,10 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class StaleVersion(Conflict):
+    """The object changed since the page or request that acts on it was made."""
+
+
 class ValidationFailed(DomainError):
     """Input values are invalid; ``fields`` names each bad field."""
 

@@ -172,6 +172,10 @@ class _LimitedNumberInput(NumberInput):
         super().__init__()
         self.declared = declared
 
+    def bounds(self) -> tuple[int, int]:
+        """The limits now, for the page to tell before anything is typed."""
+        return _limit(self.declared.low), _limit(self.declared.high)
+
     def __call__(self, field, **kwargs):
         kwargs.setdefault("min", _limit(self.declared.low))
         kwargs.setdefault("max", _limit(self.declared.high))

@@ -18,6 +18,16 @@
     });
   }
 
+  // A required field left empty: the server names it beside the field, nothing is asked.
+  function missing(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (!el.required || el.disabled) return false;
+      if (el.type === "radio") return !form.elements[el.name].value;
+      if (el.type === "checkbox") return !el.checked;
+      return !(el.value || "").trim();
+    });
+  }
+
   function ask(text, then) {
     if (!dialog || typeof dialog.showModal !== "function") {
       if (window.confirm(text)) then();
@@ -35,7 +45,7 @@
     var form = event.target;
     var submitter = event.submitter;
     var source = submitter && submitter.dataset.confirm ? submitter : form;
-    if (!source.dataset.confirm || form.dataset.confirming === "done") return;
+    if (!source.dataset.confirm || form.dataset.confirming === "done" || missing(form)) return;
     event.preventDefault();
     ask(filled(source.dataset.confirm, form), function () {
       if (form.elements.confirmed) form.elements.confirmed.value = "1";

@@ -1,5 +1,6 @@
 """API tokens: a lifetime, a list without secrets, revocation; page and command line."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,6 +114,25 @@ def test_the_token_form_keeps_input_and_stores_nothing_on_error(client, org):
     assert client.post(f"/admin/tokens/{2**40}/revoke").status_code == 404
     for query in ("state=nope", "user=%00", "page=abc"):
         assert client.get(f"/admin/tokens?{query}").status_code == 200
+
+
+def test_a_token_form_sent_again_creates_no_second_token(client, org):
+    login(client, "admin")
+    page = client.get("/admin/tokens/new?user=operator").get_data(as_text=True)
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"username": "operator", "name": "热线对接", "days": "30", "once": once}
+    created = client.post("/admin/tokens/new", data=data)
+    assert created.status_code == 200 and _count() == 1
+    # A reload of the page that showed the secret posts the same form again.
+    again = client.post("/admin/tokens/new", data=data, follow_redirects=True)
+    assert again.request.path == "/admin/tokens" and _count() == 1
+    assert "已创建" in again.get_data(as_text=True)
+    # A form shown anew creates the next one.
+    fresh = client.get("/admin/tokens/new").get_data(as_text=True)
+    other = re.search(r'name="once" type="hidden" value="([^"]+)"', fresh).group(1)
+    assert other != once
+    assert client.post("/admin/tokens/new", data={**data, "once": other}).status_code == 200
+    assert _count() == 2
 
 
 def test_non_admins_cannot_see_or_revoke_tokens(client, org):

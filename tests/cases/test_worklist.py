@@ -141,7 +141,10 @@ def test_filters_by_unit_category_channel_and_state(people):
     c = create_case("closed", unit=people["unit"], channel="letter")
     op = people["operator"]
     assert listed(op, unit=people["unit"].code) == [a.number]  # open by default
-    assert listed(op, unit=people["unit"].code, state="all") == [c.number, a.number]
+    assert listed(op, unit=people["unit"].code, state="all", sort="-received") == [
+        c.number,
+        a.number,
+    ]
     assert listed(op, unit=people["other"].code) == [b.number]
     assert listed(op, category=cat.code) == [a.number]
     assert listed(op, channel="hotline") == [b.number]
@@ -164,7 +167,9 @@ def test_received_range_is_in_local_days_both_included(people):
     assert listed(op, received_from="2026-03-02", received_to="2026-03-02") == [late_evening.number]
     assert listed(op, received_from="2026-03-03") == [next_morning.number]
     assert listed(op, received_to="2026-03-01") == [earlier.number]
-    assert listed(op, received_from="2026-03-04", received_to="2026-03-01") == []
+    # A range that ends before it starts is named, and its end left out.
+    f, errors = read_filter({"received_from": "2026-03-04", "received_to": "2026-03-01"})
+    assert "2026-03-04" in str(errors["received_to"]) and f.received_to is None
 
 
 # Sorting and the clock that matters
@@ -215,7 +220,9 @@ def test_sorts_by_number_received_and_state_in_workflow_order(people):
     second = create_case("screening", created_at=sh(2026, 3, 3, 9, 0))
     third = create_case("dispatched", created_at=sh(2026, 3, 1, 9, 0))
     op = people["operator"]
-    assert listed(op) == [second.number, first.number, third.number]  # newest first
+    assert listed(op, sort="-received") == [second.number, first.number, third.number]
+    # Unless told otherwise, the most urgent first: whoever must act sees it first.
+    assert listed(op) == listed(op, sort="deadline")
     assert listed(op, sort="received") == [third.number, first.number, second.number]
     assert listed(op, sort="number") == [first.number, second.number, third.number]
     assert listed(op, sort="-number") == [third.number, second.number, first.number]
@@ -257,16 +264,16 @@ def test_paging_keeps_search_filters_and_sort(client, people, app):
         create_case("dispatched", unit=people["unit"], title="同一件事")
     db.session.commit()
     login(client, "op")
-    first = client.get(f"/cases?q=同一件事&unit={people['unit'].code}&sort=deadline")
+    first = client.get(f"/cases?q=同一件事&unit={people['unit'].code}&sort=-number")
     html = first.get_data(as_text=True)
     link = re.search(r'href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
-    assert "page=2" in link and "sort=deadline" in link and f"unit={people['unit'].code}" in link
+    assert "page=2" in link and "sort=-number" in link and f"unit={people['unit'].code}" in link
     assert "q=" in link
     second = client.get(link).get_data(as_text=True)
     assert len(numbers_on(second)) == 2 and not set(numbers_on(second)) & set(numbers_on(html))
     # The filter form and the sort headers carry the choices too.
-    assert 'name="sort" value="deadline"' in html
-    assert 'aria-sort="ascending"' in html
+    assert 'name="sort" value="-number"' in html
+    assert 'aria-sort="descending"' in html
 
 
 # Bad input: shown or ignored, never a 5xx
@@ -278,6 +285,7 @@ SHOWN = {
     "received_from=yesterday",
     "received_to=0001-01-01",
     "received_to=9999-12-31",
+    "received_from=2026-03-04&received_to=2026-03-01",
     "sort=title",
     "sort=--deadline",
     "state=lost",
@@ -292,6 +300,7 @@ SHOWN = {
         "received_from=yesterday",
         "received_to=0001-01-01",
         "received_to=9999-12-31",
+        "received_from=2026-03-04&received_to=2026-03-01",
         "received_from=%00",
         "sort=title",
         "sort=--deadline",
@@ -412,6 +421,7 @@ def test_a_draft_shows_as_awaiting_the_unit_leads_sign_off(make_case, client, or
         assert "待单位负责人审签" in row
         page = client.get(f"/cases/{case.id}").get_data(as_text=True)
         assert 'data-status="awaiting_sign_off"' in page and "待单位负责人审签" in page
+        assert re.search(r'id="draft-waiting">草稿，待单位负责人审签<', page)
         client.post("/logout")
 
 
@@ -421,8 +431,12 @@ def test_the_sign_off_tab_lists_drafts_waiting_for_the_lead(make_case, client, o
     login(client, "unit_lead")
     html = client.get("/cases").get_data(as_text=True)
     assert re.search(r'id="sign-off-count">1<', html)
+    # With a draft waiting, the lead lands on it; the other tabs are a click away.
+    assert numbers_on(html) == [waiting.number]
     tab = client.get("/cases?state=sign_off").get_data(as_text=True)
     assert numbers_on(tab) == [waiting.number] and handling.number not in numbers_on(tab)
+    both = numbers_on(client.get("/cases?state=open").get_data(as_text=True))
+    assert sorted(both) == sorted([waiting.number, handling.number])
     client.post("/logout")
     login(client, "handler")
     assert 'id="tab-sign-off"' not in client.get("/cases").get_data(as_text=True)
@@ -449,6 +463,10 @@ def test_the_lead_finds_the_sign_off_open_first_on_the_case(make_case, client, o
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     actions = re.findall(r'<details class="action" id="action-(\w+)"( open)?', html)
     assert actions[0] == ("sign_off", " open")
+    # Named at the top of the page too, with a link down to it.
+    step = re.search(r'<p class="next-step" id="next-step">(.*?)</p>', html, re.S)[1]
+    assert 'href="#action-sign_off"' in step and "审签" in step
+    assert html.index('id="next-step"') < html.index('id="case-content"')
     assert [a for a, is_open in actions if is_open] == ["sign_off"]
     client.post("/logout")
     login(client, "handler")  # nothing waits for the handler: their first action opens

@@ -43,8 +43,19 @@ def test_the_discipline_office_signs_and_handles_a_bribery_case(page: Page, live
     unit.select_option("CC-SQX")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("无人可签收")
+    # Sent anyway, the server asks for the box that says so, beside it.
+    act(page, "dispatch")
+    box = page.locator("#action-dispatch input[name=confirm_no_signer]")
+    expect(box).to_be_visible()
+    asked = page.locator(
+        "#action-dispatch .field.has-error", has=page.locator("input[name=confirm_no_signer]")
+    )
+    expect(asked).to_contain_text("该单位无人可签收，仍要派发？")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
+    # Back to a unit where someone signs: the warning and the box go away together.
     unit.select_option("CC-JW")
     expect(warning).to_be_hidden()
+    expect(box).to_be_hidden()
     act(page, "dispatch")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "dispatched")
     sign_out(page)

@@ -60,11 +60,17 @@ def test_merging_asks_first(page: Page, live_server: str):
     original = register_call(page, live_server, "13700001234", "住建局窗口推诿（原件）")
     duplicate = register_call(page, live_server, "13700005678", "住建局窗口推诿（重复）")
     case_url = page.url
+    dialog = page.locator("#confirm-dialog")
+    # Nothing to merge into yet: no question, the message beside the empty field.
+    act(page, "merge")
+    expect(page.locator("#action-merge .field.has-error")).to_contain_text("此项为必填项")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "screening")
+    page.goto(case_url)
     merge = open_action(page, "merge")
     merge.locator("input[name=case_number]").fill(original)
 
     act(page, "merge")
-    dialog = page.locator("#confirm-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text(
         f"合并后本件（{duplicate}）将关闭并并入 {original}，不可撤销。确定合并？"

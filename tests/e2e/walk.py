@@ -55,8 +55,10 @@ def sign_and_draft_reply(page: Page, text: str) -> None:
     reply.locator("input[value=substantiated]").check()
     reply.locator("textarea[name=text]").fill(text)
     act(page, "reply")
-    # A handler's reply waits for the unit lead's sign-off before it reaches the center.
+    # A handler's reply waits for the unit lead's sign-off before it reaches the center,
+    # and says so.
     expect(page.locator("#case-state")).to_have_attribute("data-state", "handling")
+    expect(page.locator("#draft-waiting")).to_have_text("草稿，待单位负责人审签")
 
 
 def sign_off_reply(page: Page, case_url: str, excerpt: str) -> None:

@@ -8,7 +8,8 @@ from app.auth.services import create_token
 from app.cases.models import Case
 from app.extensions import db
 from tests.conftest import login
-from tests.public.test_public import counts, form
+from tests.htmlpage import parse
+from tests.public.test_public import PNG_FILE, counts, form
 
 REQUIRED = ("name", "respondent_unit_code", "category_code", "title", "content")
 OPTIONAL = ("phone", "email", "anonymous", "attachments")
@@ -161,3 +162,17 @@ def test_receipt_offers_copy_and_print_and_says_where_the_code_went(client, org)
     anonymous.post("/public/complaints/new", data=form(anonymous="y", name="", phone="", email=""))
     html = anonymous.get("/public/complaints/thanks").get_data(as_text=True)
     assert "匿名投诉不会收到短信或邮件" in html
+
+
+def test_files_chosen_for_a_refused_form_are_asked_for_again(client, org):
+    data = {**form(title=""), "attachments": [(PNG_FILE(), "照片.png")]}
+    r = client.post("/public/complaints/new", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    root = parse(r.get_data(as_text=True))
+    again = root.find(id="attachments-again")
+    assert again is not None and "重新选择" in again.text
+    assert "attachments-again" in root.find("input", id="attachments").get("aria-describedby")
+    # Nothing chosen, nothing said.
+    r = client.post("/public/complaints/new", data=form(title=""))
+    assert r.status_code == 422
+    assert parse(r.get_data(as_text=True)).find(id="attachments-again") is None

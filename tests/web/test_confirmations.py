@@ -18,7 +18,7 @@ from app.units.services import get_unit_by_code
 from tests.cases.test_authorization_matrix import payload, people, prepare  # noqa: F401
 from tests.conftest import login
 from tests.factories import create_user
-from tests.htmlpage import form_for, parse, value_of
+from tests.htmlpage import error_beside, form_for, parse, value_of
 from tests.mailbox.test_triage import triage_message
 
 # action -> (who, the state it leaves the case in, words the question must say)
@@ -88,6 +88,22 @@ def test_a_bad_field_is_named_before_anything_is_asked(client, people):  # noqa:
     form = form_for(parse(response.get_data(as_text=True)), "/reject")
     assert value_of(form, "advice") == "请向法院起诉"
     assert value_of(form, "confirmed") == ""  # and it will ask once the reason is there
+    assert state_of(case.id) == "screening"
+
+
+def test_a_field_only_the_web_requires_is_named_before_anything_is_asked(
+    client,
+    people,  # noqa: F811
+):
+    case = prepare(people, "merge")  # the API may name the original by id instead
+    login(client, "operator")
+    response = client.post(
+        f"/cases/{case.id}/merge",
+        data={"case_number": "", "version": case.version, "confirmed": ""},
+    )
+    assert response.status_code == 422
+    form = form_for(parse(response.get_data(as_text=True)), "/merge")
+    assert error_beside(form, "case_number")
     assert state_of(case.id) == "screening"
 
 

@@ -61,6 +61,16 @@ def test_submitting_asks_to_confirm_then_dispatches(client, make_case):
     assert r.status_code == 303
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "dispatched"
+    # Once there, the case page keeps saying that nobody can sign for it.
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    warning = re.search(r'<p[^>]*id="unsigned-unit"[^>]*>(.*?)</p>', page, re.S)
+    assert warning and "无人可签收" in warning[1]
+
+
+def test_a_case_dispatched_where_someone_signs_carries_no_such_warning(client, make_case):
+    case = make_case("dispatch")  # to 人社局
+    login(client, "operator")
+    assert 'id="unsigned-unit"' not in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_the_pass_down_picker_lists_only_units_below(client, make_case):

@@ -174,7 +174,10 @@ def test_stale_form_shows_conflict_and_changes_nothing(client, make_case):
         headers={"Referer": f"http://localhost/cases/{case.id}"},
     )
     assert r.status_code == 409
-    assert "已被他人修改" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    told = re.search(r'<div class="flash error"[^>]*>([^<]*)</div>', html).group(1)
+    assert "投诉件已有变化" in told and "您填写的内容已保留" in told
+    assert "版本" not in told  # the user is not asked about version numbers
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "screening"
 
@@ -232,3 +235,23 @@ def test_dispatch_panel_shows_the_routing_explanation(client, make_case):
     assert re.search(
         r'<option[^>]*selected[^>]*value="CC-SQX"', dispatch_form.split("</select>")[0]
     )
+
+
+def test_the_review_offers_the_units_answer_as_what_the_complainant_reads(client, make_case):
+    case = make_case("dispatch", "sign", "reply")
+    login(client, "operator")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    review = re.search(r'id="action-review".*?</details>', html, re.S)[0]
+    box = re.search(r'<textarea[^>]*name="public_reply"[^>]*>(.*?)</textarea>', review, re.S)
+    assert box and box[1].strip() == case.replies[-1].text
+
+
+def test_a_number_field_tells_its_range_before_anything_is_typed(app, client, make_case):
+    case = make_case("dispatch", "sign")
+    login(client, "handler")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    high = app.config["MAX_EXTENSION_DAYS"]
+    hint = re.search(r'<div class="hint" id="request_extension-days-hint">([^<]*)</div>', html)
+    assert hint and hint[1] == f"可填 1 至 {high}。"
+    box = re.search(r'<input[^>]*id="request_extension-days"[^>]*>', html)[0]
+    assert "request_extension-days-hint" in box and f'max="{high}"' in box
