@@ -38,7 +38,10 @@ class UserForm(FlaskForm):
     )
     email = StringField(_l("E-mail"))
     phone = StringField(_l("Phone"))
-    backup_user_id = SelectField(_l("Backup (AB post)"), validate_choice=False)
+    # static/backup-picker.js offers only the colleagues of the unit chosen in unit_id.
+    backup_user_id = SelectField(
+        _l("Backup (AB post)"), validate_choice=False, render_kw={"data-unit-select": "unit_id"}
+    )
 
 
 class NewUserForm(UserForm):
