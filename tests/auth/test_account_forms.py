@@ -1,5 +1,5 @@
-"""The account forms: whom they offer as backup, and what they keep when the service
-refuses them."""
+"""The account forms: whom they offer as backup, which fields they mark required, and
+what they keep when the service refuses them."""
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from app.core.errors import ValidationFailed
 from app.extensions import db
 from tests.auth.test_accounts import account
 from tests.conftest import login
-from tests.htmlpage import error_beside, parse, value_of
+from tests.htmlpage import accessibility_problems, control_named, error_beside, parse, value_of
 
 # Everyone of the demo who may stand in for a colleague: not the admin, not the leader.
 STAND_INS = {
@@ -32,6 +32,12 @@ def backup_options(html: str) -> dict:
 
 def offered_usernames(html: str) -> set[str]:
     return {db.session.get(User, int(v)).username for v in backup_options(html)}
+
+
+def block_of(form, name: str):
+    """Return the ``div.field`` that holds the control called ``name``."""
+    control = control_named(form, name)
+    return next(a for a in control.ancestors() if "field" in (a.get("class") or "").split())
 
 
 def test_the_new_form_offers_as_backup_only_whom_the_service_takes(client, org):
@@ -69,6 +75,56 @@ def test_the_edit_form_offers_the_stand_ins_of_the_users_unit(client, org):
     assert offered_usernames(client.get(f"/admin/users/{handler.id}").get_data(as_text=True)) == {
         "unit_lead"
     }
+
+
+FORMS = {
+    # page: (its form's id, the fields it requires, the fields it does not)
+    "/admin/users/new": (
+        "user-form",
+        {"username", "name", "roles", "password", "password_confirm"},
+        {"unit_id", "email", "phone", "backup_user_id"},
+    ),
+    "/admin/users/{uid}": (
+        "user-form",
+        {"name", "roles"},
+        {"unit_id", "email", "phone", "backup_user_id"},
+    ),
+    "/admin/users/{uid}/password": ("reset-form", {"password", "password_confirm"}, set()),
+    "/admin/tokens/new": ("token-form", {"username", "name"}, {"days"}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+def test_required_fields_are_marked_and_optional_ones_are_not(client, org, path):
+    form_id, required, optional = FORMS[path]
+    login(client, "admin")
+    html = client.get(path.format(uid=org["users"]["handler"].id)).get_data(as_text=True)
+    assert not accessibility_problems(html)
+    form = parse(html).find("form", id=form_id)
+    assert "novalidate" in form.attrs  # the app's messages, not the browser's
+    for name in required:
+        assert "required" in block_of(form, name).get("class").split(), name
+        boxes = form.find_all("input", name=name)
+        if name == "roles":  # a group of checkboxes needs one, not each
+            assert not [b for b in boxes if "required" in b.attrs]
+        else:
+            assert "required" in boxes[0].attrs and boxes[0].get("aria-required") == "true", name
+    for name in optional:
+        assert "required" not in block_of(form, name).get("class").split(), name
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+def test_an_empty_form_gets_at_most_one_message_per_field(client, org, path):
+    form_id, required, _optional = FORMS[path]
+    login(client, "admin")
+    r = client.post(path.format(uid=org["users"]["handler"].id), data={})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and not accessibility_problems(html)
+    form = parse(html).find("form", id=form_id)
+    for name in required:
+        assert len(block_of(form, name).find_all("div", class_="error")) <= 1, name
+    for name in required - {"roles", "password", "password_confirm"}:
+        assert error_beside(form, name) == "此项为必填项。", name
 
 
 def test_a_refused_new_account_keeps_what_was_typed(client, org):
