@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
@@ -26,6 +27,7 @@ from app.auth.models import ApiToken, Role, User
 from app.auth.passwords import policy_text
 from app.auth.tokens import issue_token, revoke_token, token_state, tokens_query
 from app.auth.users import (
+    backup_candidates,
     create_account,
     deactivate_user,
     reactivate_user,
@@ -63,13 +65,22 @@ def _unit_choices():
 
 
 def _backup_choices(user: User | None):
-    """Offer the active colleagues of the user's unit (the service checks the choice)."""
-    stmt = sa.select(User).where(User.active.is_(True)).order_by(User.name)
-    if user is not None and user.unit_id:
-        stmt = stmt.where(User.unit_id == user.unit_id, User.id != user.id)
-    people = db.session.scalars(stmt)
+    """Offer whom the service would take as backup: the user's unit, or every unit's.
+
+    Each person is grouped under their unit and carries its id, so that the page's script
+    can keep only the unit chosen above (the service still checks the choice).
+    """
+    unit_id = user.unit_id if user is not None else None
+    stmt = backup_candidates(unit_id, exclude=user).options(joinedload(User.unit))
+    people = sorted(db.session.scalars(stmt), key=lambda u: (u.unit.tier, u.unit.code))
     return [SelectChoice("", "—")] + [
-        SelectChoice(str(u.id), f"{u.name}（{u.username}）") for u in people
+        SelectChoice(
+            str(u.id),
+            f"{u.name}（{u.username}）",
+            render_kw={"data-unit": str(u.unit_id)},
+            optgroup=f"{u.unit.name}（{u.unit.code}）",
+        )
+        for u in people
     ]
 
 

@@ -2,7 +2,6 @@
 
 from datetime import datetime, time
 
-import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,10 +13,9 @@ from wtforms.validators import Optional
 
 from app.auth import bp
 from app.auth.forms import PasswordChangeForm
-from app.auth.models import User
 from app.auth.passwords import policy_text
 from app.auth.services import start_session
-from app.auth.users import change_password
+from app.auth.users import backup_candidates, change_password
 from app.core.errors import ValidationFailed
 from app.core.types import utcnow
 from app.deadlines.workdays import SHANGHAI, to_local
@@ -33,13 +31,10 @@ class AwayForm(FlaskForm):
 
 
 def _colleagues():
-    return db.session.scalars(
-        sa.select(User)
-        .where(
-            User.unit_id == current_user.unit_id, User.id != current_user.id, User.active.is_(True)
-        )
-        .order_by(User.name)
-    )
+    """Return whom one may name as backup: the same people the account service takes."""
+    if current_user.unit_id is None:
+        return []
+    return db.session.scalars(backup_candidates(current_user.unit_id, exclude=current_user))
 
 
 @bp.route("/account/away", methods=["GET", "POST"])

@@ -26,6 +26,10 @@ from app.units.models import Unit
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 # Roles that act for a handling unit: they make no sense without one.
 UNIT_BOUND_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEAD})
+# A backup (AB岗) acts in an away colleague's place and sees their cases: an administrator
+# reads no complaint (separation of duties, DESIGN §2), and a leader oversees a jurisdiction
+# rather than holding a post that someone takes over.
+NO_STAND_IN_ROLES = frozenset({Role.ADMIN, Role.LEADER})
 
 
 USER_EVENT_LABELS = register_labels(
@@ -59,6 +63,29 @@ def _labels() -> dict[str, Any]:
 
 
 USER_FIELD_LABELS = register_labels("user_field", _labels())
+
+
+def backup_candidates(unit_id: int | None = None, exclude: User | None = None) -> sa.Select:
+    """Return a SELECT of who may be a backup in ``unit_id`` (in any unit if None), by name.
+
+    Active people of an active unit who hold no role in ``NO_STAND_IN_ROLES``; never
+    ``exclude``, the person who would be away.
+    """
+    stmt = (
+        sa.select(User)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(
+            User.active.is_(True),
+            Unit.active.is_(True),
+            ~User.role_rows.any(UserRole.role.in_(sorted(NO_STAND_IN_ROLES))),
+        )
+        .order_by(User.name, User.id)
+    )
+    if unit_id is not None:
+        stmt = stmt.where(User.unit_id == unit_id)
+    if exclude is not None and exclude.id is not None:
+        stmt = stmt.where(User.id != exclude.id)
+    return stmt
 
 
 def _audit(user: User, actor: User | None, action: str, **data) -> None:
@@ -119,15 +146,12 @@ def _read_account(user: User | None, data: dict[str, Any]) -> tuple[FieldErrors,
     backup_id = errors.integer(
         "backup_user_id", data.get("backup_user_id"), 1, 2**31 - 1, required=False
     )
-    backup = db.session.get(User, backup_id) if backup_id else None
-    colleague = (
-        backup is not None
-        and backup.active
-        and (user is None or backup.id != user.id)
-        and unit is not None
-        and backup.unit_id == unit.id
+    backup = (
+        db.session.scalar(backup_candidates(unit.id, exclude=user).where(User.id == backup_id))
+        if backup_id and unit is not None
+        else None
     )
-    if backup_id and not colleague:
+    if backup_id and backup is None:
         errors.add("backup_user_id", _l("Choose an active colleague of the same unit."))
     out["backup"] = backup
     return errors, out

@@ -82,3 +82,24 @@ def test_a_user_changes_their_password(page: Page, live_server: str):
     page.fill("#password", SECOND)
     page.click("#login-submit")
     expect(page.locator("#login-submit")).to_have_count(0)
+
+
+def test_the_backup_list_follows_the_chosen_unit(page: Page, live_server: str):
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/users/new")
+
+    def offered() -> set[str]:
+        shown = "#backup_user_id option:not([hidden]):not([disabled])"
+        return set(page.eval_on_selector_all(shown, "options => options.map(o => o.text)"))
+
+    assert offered() == {"—"}  # no unit yet: nobody to stand in
+    page.select_option("#unit_id", label="澄川县人力资源和社会保障局（CC-RSJ）")
+    rsj = offered()
+    assert {"—", "赵承办（handler）", "钱局长（unit_lead）"} <= rsj
+    assert "孙承办（handler2）" not in rsj and "吴离职（e2e_gone）" not in rsj
+    page.select_option("#backup_user_id", label="赵承办（handler）")
+    # Another unit: the colleague chosen for the first is neither offered nor kept.
+    page.select_option("#unit_id", label="澄川县住房和城乡建设局（CC-ZJJ）")
+    expect(page.locator("#backup_user_id")).to_have_value("")
+    assert offered() == {"—", "孙承办（handler2）"}
+    expect(page.locator("#backup_user_id optgroup:not([hidden])")).to_have_count(1)
