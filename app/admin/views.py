@@ -226,13 +226,16 @@ def calendar():
     year = request.args.get("year", type=int) or today.year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(404)
-    years = calendar_years()
+    stored = calendar_years()
     return render_template(
         "admin/calendar.html",
         year=year,
         months=year_view(year),
-        covered=year in years,
-        years=years,
+        covered=year in stored,
+        # The stored years and the one shown, each once: the year shown may have no data.
+        years=sorted({*stored, year}),
+        first_year=FIRST_YEAR,
+        last_year=LAST_YEAR,
         sources=_year_sources(year),
         today=today,
         status=calendar_status(),

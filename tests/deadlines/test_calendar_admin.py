@@ -228,6 +228,30 @@ def test_year_view_marks_holidays_and_makeup_days(client, org):
     assert client.get("/admin/calendar?year=1066").status_code == 404
 
 
+def tabs(html: str) -> list[tuple[str, str | None]]:
+    """Return the year navigation's links as (text, aria-current)."""
+    nav = parse(html).find("nav", id="calendar-years")
+    return [(a.text.strip(), a.get("aria-current")) for a in nav.find_all("a")]
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        # 2027 has no data yet: it is listed all the same, after the stored years.
+        (2027, ["← 上一年", "2025", "2026", "2027", "下一年 →"]),
+        (2026, ["← 上一年", "2025", "2026", "下一年 →"]),
+        (2024, ["← 上一年", "2024", "2025", "2026", "下一年 →"]),
+        (2000, ["2000", "2025", "2026", "下一年 →"]),
+        (2100, ["← 上一年", "2025", "2026", "2100"]),
+    ],
+)
+def test_year_tabs_list_each_year_once_and_mark_the_one_shown(client, org, year, expected):
+    login(client, "admin")
+    links = tabs(client.get(f"/admin/calendar?year={year}").get_data(as_text=True))
+    assert [text for text, _current in links] == expected
+    assert [text for text, current in links if current == "page"] == [str(year)]
+
+
 def test_only_admins_reach_the_calendar(client, org):
     login(client, "operator")
     assert client.get("/admin/calendar").status_code == 403
