@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -379,7 +380,7 @@ def calendar_day(day: str):
             db.session.rollback()
             attach_errors(form, error.fields, error.labels)
         else:
-            _calendar_saved(change, str(when))
+            _calendar_saved(change, format_date(when, "long"))
             return redirect(url_for("admin.calendar", year=when.year)), 303
     status = 422 if request.method == "POST" else 200
     return render_template("admin/calendar_day.html", form=form, row=row), status

@@ -273,7 +273,8 @@ def test_editing_a_day_in_the_browser_recomputes_and_says_so(app, client, org, m
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "已重新计算 1 件投诉的 2 个未结时限" in response.get_data(as_text=True)
+    said = "2026年3月3日已保存，已重新计算 1 件投诉的 2 个未结时限"
+    assert said in response.get_data(as_text=True)
     db.session.expire_all()
     assert due(case, "handle") == datetime(2026, 3, 24, 23, 59, 59)
     operator = app.test_client()
