@@ -12,6 +12,7 @@ from app.cases.models import Category
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from tests.conftest import IsolatedClient, login
+from tests.htmlpage import parse
 
 ROLES = ("operator", "center_lead", "handler", "unit_lead", "inspector", "leader", "admin")
 FIELD_CODE = re.compile(r"\b[a-z_]+:")
@@ -173,6 +174,12 @@ def test_error_messages_on_pages_name_fields_in_chinese(app, demo):
         ("app.units.services:save_unit", {"code": "", "name": "x", "tier": 3}, "code", "代码"),
         ("app.cases.categories:save_category", {"code": "x", "name": ""}, "name", "类别名称"),
         ("app.routing.services:save_rule", {"name": "x", "target": "self"}, "position", "顺序"),
+        (
+            "app.routing.services:save_rule",
+            {"name": "x", "position": 1, "target": "x"},
+            "target",
+            "交办对象",
+        ),
         ("app.deadlines.calendar_admin:parse_year", {"year": "x"}, "year", "年份"),
         ("app.intake.services:validate_complaint", {"channel": "hotline"}, "complainant", "投诉人"),
     ],
@@ -207,6 +214,13 @@ def test_a_bad_choice_is_named_by_labels_on_pages_and_by_codes_in_the_api(app, o
         with force_locale("en"), pytest.raises(ValidationFailed) as api:
             set_day({"day": "2026-01-01", "kind": "bogus"})
     assert api.value.fields["kind"] == "Must be one of: workday, off"
+
+
+def test_the_routing_table_names_its_columns_with_nouns(client, org):
+    login(client, "admin")
+    table = parse(client.get("/admin/routing").get_data(as_text=True)).find(id="rules")
+    headers = [th.text.strip() for th in table.find("thead").find_all("th")]
+    assert headers == ["顺序", "规则名称", "交办对象", "操作"]
 
 
 def test_unit_tree_indents_by_class_which_the_csp_allows(client, org):
