@@ -216,6 +216,27 @@ def test_a_bad_choice_is_named_by_labels_on_pages_and_by_codes_in_the_api(app, o
     assert api.value.fields["kind"] == "Must be one of: workday, off"
 
 
+def test_a_bad_worklist_filter_lists_labels_on_the_page_and_codes_in_the_api(client, org):
+    from app.auth.services import create_token
+
+    login(client, "operator")
+    html = client.get("/cases?state=bogus&channel=pigeon&sort=title").get_data(as_text=True)
+    said = [p.text for p in parse(html).find_all("p", class_="flash error")]
+    assert len(said) == 3
+    state, channel, sort = said
+    assert state.startswith("须从以下选项中选择：在办、全部、待审签、") and "待签收" in state
+    assert "热线电话" in channel and "按截止时间降序" in sort
+    assert [m for m in said if re.search(r"[a-z]{3,}", m)] == []
+    token = create_token(org["users"]["operator"])
+    db.session.commit()
+    r = client.get(
+        "/api/v1/cases?state=bogus&sort=title", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 422
+    assert r.json["fields"]["state"].startswith("Must be one of: open, all, sign_off, ")
+    assert "-deadline" in r.json["fields"]["sort"]
+
+
 def test_the_routing_table_names_its_columns_with_nouns(client, org):
     login(client, "admin")
     table = parse(client.get("/admin/routing").get_data(as_text=True)).find(id="rules")
