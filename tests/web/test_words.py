@@ -237,6 +237,19 @@ def test_a_bad_worklist_filter_lists_labels_on_the_page_and_codes_in_the_api(cli
     assert "-deadline" in r.json["fields"]["sort"]
 
 
+def test_attachments_say_their_kind_and_size_in_words(client, make_case):
+    from app.attachments.storage import store_attachment
+
+    case = make_case()
+    store_attachment(b"\x89PNG\r\n\x1a\n" + b"\x00" * 92, "scan.png", "image/png", case=case)
+    store_attachment(b"%PDF-" + b"\x00" * 3 * 1024 * 1024, "信.pdf", "application/pdf", case=case)
+    db.session.commit()
+    login(client, "operator")
+    listed = parse(client.get(f"/cases/{case.id}").get_data(as_text=True)).find(id="attachments")
+    lines = [re.sub(r"\s+", " ", li.text).strip() for li in listed.find_all("li")]
+    assert lines == ["scan.png 图片 · 1 KB", "信.pdf PDF 文件 · 3.0 MB"]
+
+
 def test_the_routing_table_names_its_columns_with_nouns(client, org):
     login(client, "admin")
     table = parse(client.get("/admin/routing").get_data(as_text=True)).find(id="rules")
