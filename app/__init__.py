@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS
@@ -38,7 +38,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     templating.init_app(app)
     web_errors.init_app(app)
+    _serve_favicon(app)
     return app
+
+
+def _serve_favicon(app: Flask) -> None:
+    @app.get("/favicon.ico")
+    def favicon():
+        """Send those who ask for the icon by its old name (not from a page) to the real one."""
+        return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 def _select_locale() -> str:

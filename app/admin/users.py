@@ -311,8 +311,8 @@ def token_revoke(token_id: int):
         return _confirm(
             _("Revoke token %(name)s", name=token.name or token.id),
             _(
-                "The token %(name)s of %(username)s stops working at once; programs using it "
-                "get 401. This cannot be undone.",
+                "The token %(name)s of %(username)s stops working at once, and the programs "
+                "that use it lose their access to the system. This cannot be undone.",
                 name=token.name or token.id,
                 username=token.user.username,
             ),

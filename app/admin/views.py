@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -22,9 +23,11 @@ from app.deadlines.calendar_admin import (
     FIRST_YEAR,
     LAST_YEAR,
     calendar_status,
-    enter_year,
     import_package_year,
+    parse_year,
+    save_year,
     set_day,
+    stored_days,
     year_view,
 )
 from app.deadlines.services import calendar_years
@@ -224,17 +227,57 @@ def calendar():
     year = request.args.get("year", type=int) or today.year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(404)
-    years = calendar_years()
+    stored = calendar_years()
     return render_template(
         "admin/calendar.html",
         year=year,
         months=year_view(year),
-        covered=year in years,
-        years=years,
+        covered=year in stored,
+        # The stored years and the one shown, each once: the year shown may have no data.
+        years=sorted({*stored, year}),
+        first_year=FIRST_YEAR,
+        last_year=LAST_YEAR,
         sources=_year_sources(year),
         today=today,
         status=calendar_status(),
         in_package=_package_has(year),
+        reload_question=_reload_question(year),
+    )
+
+
+def _replace_question(year: int) -> str | None:
+    """Return what saving a typed year asks first, or None if nothing is stored to replace."""
+    days, _manual = stored_days(year)
+    if not days:
+        return None
+    return _(
+        "Replace the calendar of %(year)d? The %(days)d days stored for it now are all "
+        "replaced by the schedule entered, and the open deadlines are recomputed. "
+        "This cannot be undone.",
+        year=year,
+        days=days,
+    )
+
+
+def _reload_question(year: int) -> str | None:
+    """Return what reloading a year from the package asks first, or None if none is stored."""
+    days, manual = stored_days(year)
+    if not days:
+        return None
+    if manual:
+        return _(
+            "Reload %(year)d from the calendar package? The %(days)d days stored for it now "
+            "are replaced, and what was entered or changed by hand on %(manual)d of them is "
+            "lost; the open deadlines are recomputed. This cannot be undone.",
+            year=year,
+            days=days,
+            manual=manual,
+        )
+    return _(
+        "Reload %(year)d from the calendar package? The %(days)d days stored for it now are "
+        "replaced, and the open deadlines are recomputed. This cannot be undone.",
+        year=year,
+        days=days,
     )
 
 
@@ -264,19 +307,29 @@ def _package_has(year: int) -> bool:
 def calendar_enter():
     """Enter a year's official schedule by hand (the package may not have it yet)."""
     form = CalendarYearForm()
+    # A year named in the address is fixed, so that the question the page asks before
+    # saving (about that year's stored days) is about the year that is saved.
+    fixed = request.args.get("year", type=int)
+    fixed = fixed if fixed is not None and FIRST_YEAR <= fixed <= LAST_YEAR else None
+    if fixed is not None:
+        form.year.render_kw = {"readonly": True}
     if request.method == "GET":
-        form.year.data = request.args.get("year", type=int)
+        form.year.data = fixed
     if request.method == "POST" and form.validate():
         try:
-            change = enter_year({name: f.data for name, f in form._fields.items()}, current_user)
+            year, days = parse_year({name: f.data for name, f in form._fields.items()})
         except ValidationFailed as error:
-            db.session.rollback()
             attach_errors(form, error.fields, error.labels)
         else:
+            question = _replace_question(year)
+            if question and not_yet_confirmed():
+                return ask_first(question, url_for("admin.calendar", year=year))
+            change = save_year(year, days, current_user)
             _calendar_saved(change, _("The calendar of %(year)s", year=change.label))
             return redirect(url_for("admin.calendar", year=change.first.year)), 303
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/calendar_enter.html", form=form), status
+    question = _replace_question(fixed) if fixed is not None else None
+    return render_template("admin/calendar_enter.html", form=form, question=question), status
 
 
 @bp.post("/calendar/import")
@@ -288,6 +341,9 @@ def calendar_import():
             _("Give a year between %(low)d and %(high)d.", low=FIRST_YEAR, high=LAST_YEAR), "error"
         )
         return redirect(url_for("admin.calendar")), 303
+    question = _reload_question(year)
+    if question and not_yet_confirmed():
+        return ask_first(question, url_for("admin.calendar", year=year))
     try:
         change = import_package_year(year, current_user)
     except NotImplementedError:
@@ -324,7 +380,7 @@ def calendar_day(day: str):
             db.session.rollback()
             attach_errors(form, error.fields, error.labels)
         else:
-            _calendar_saved(change, str(when))
+            _calendar_saved(change, format_date(when, "long"))
             return redirect(url_for("admin.calendar", year=when.year)), 303
     status = 422 if request.method == "POST" else 200
     return render_template("admin/calendar_day.html", form=form, row=row), status

@@ -7,7 +7,7 @@ this document: each answer must be one declared here, in the declared shape.
 from app.api.body import MAX_DEPTH
 from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
 from app.cases.models import AssignmentRole, Channel, Finding, Severity, SubjectKind, Urgency
-from app.cases.queries import Q_MAX, SORT_KEYS, STATE_FILTERS
+from app.cases.queries import Q_MAX, SORT_ORDERS, STATE_FILTERS
 from app.cases.specs import SPECS
 from app.cases.workflow import ACTIONS, STATUS_LABELS, State
 from app.core.access_log import AccessChannel
@@ -132,7 +132,7 @@ WORKLIST_PARAMETERS = [
     _query("received_to", {"type": "string", "format": "date"}, "Registered on or before."),
     _query(
         "sort",
-        {"type": "string", "enum": [p + k for k in SORT_KEYS for p in ("", "-")]},
+        {"type": "string", "enum": list(SORT_ORDERS)},
         "`deadline` sorts by the clock that matters in the state, most urgent first, "
         "cases with none last; `-` sorts descending. Default `deadline`.",
     ),

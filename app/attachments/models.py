@@ -3,10 +3,24 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.labels import register_labels
 from app.core.types import UTCDateTime, utcnow
 from app.extensions import db
+
+# What a person calls the types the upload check accepts (storage.sniff_type).
+FILE_TYPE_LABELS = register_labels(
+    "file_type",
+    {
+        "image/jpeg": _l("Image"),
+        "image/png": _l("Image"),
+        "image/gif": _l("Image"),
+        "image/webp": _l("Image"),
+        "application/pdf": _l("PDF file"),
+    },
+)
 
 
 class Attachment(db.Model):

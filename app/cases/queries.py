@@ -15,12 +15,21 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import Role
 from app.auth.services import users_backed_up_by
 from app.cases.access import may_see_identity, visibility_clause
-from app.cases.models import Assignment, AssignmentRole, Case, Category, Channel, Complainant, Reply
-from app.cases.workflow import FINAL_STATES, STATE_CLOCKS, State
+from app.cases.models import (
+    CHANNEL_LABELS,
+    Assignment,
+    AssignmentRole,
+    Case,
+    Category,
+    Channel,
+    Complainant,
+    Reply,
+)
+from app.cases.workflow import FINAL_STATES, STATE_CLOCKS, STATE_LABELS, State
 from app.core.access_log import AccessChannel, IdentityAccess
 from app.core.phones import PHONE_MIN_DIGITS, normalize_phone
 from app.core.types import utcnow
-from app.core.validation import strip_control
+from app.core.validation import one_of, strip_control
 from app.deadlines.models import Clock, ClockKind
 from app.deadlines.workdays import SHANGHAI
 from app.extensions import db
@@ -31,7 +40,26 @@ OPEN, ALL = "open", "all"
 # The unit lead's tab: drafts waiting for their sign-off (not a state of its own).
 SIGN_OFF = "sign_off"
 STATE_FILTERS = (OPEN, ALL, SIGN_OFF, *(s.value for s in State))
+# As the worklist's tabs call them.
+STATE_FILTER_LABELS = {
+    OPEN: _l("Open"),
+    ALL: _l("All"),
+    SIGN_OFF: _l("Awaiting my sign-off"),
+    **STATE_LABELS,
+}
 SORT_KEYS = ("number", "received", "deadline", "state")
+SORT_ORDERS = tuple(order for key in SORT_KEYS for order in (key, f"-{key}"))
+# As the worklist's column headers call the keys.
+_SORT_COLUMNS = {
+    "number": _l("Number"),
+    "received": _l("Registered at"),
+    "deadline": _l("Due"),
+    "state": _l("State"),
+}
+SORT_LABELS = {
+    **{key: _l("%(column)s, ascending", column=c) for key, c in _SORT_COLUMNS.items()},
+    **{f"-{key}": _l("%(column)s, descending", column=c) for key, c in _SORT_COLUMNS.items()},
+}
 DEFAULT_SORT = "deadline"  # most urgent first: whoever must act sees it first
 # Dates a person could mean; anything else is a typo (and 0001-01-01 minus eight
 # hours is no datetime at all).
@@ -88,6 +116,11 @@ def _read_day(args: Mapping, name: str, errors: dict) -> date | None:
     return day
 
 
+def _not_one_of(values, labels):
+    """Say which values are accepted: by their codes in the API, their labels on a page."""
+    return _l("Must be one of: %(choices)s", choices=one_of(values, labels))
+
+
 def read_filter(args: Mapping, default_state: str = OPEN) -> tuple[WorklistFilter, dict]:
     """Return the filter asked for in ``args`` and a message per value left out as bad.
 
@@ -97,16 +130,15 @@ def read_filter(args: Mapping, default_state: str = OPEN) -> tuple[WorklistFilte
     errors: dict = {}
     state = args.get("state") or default_state
     if state not in STATE_FILTERS:
-        errors["state"] = _l("Must be one of: %(choices)s", choices=", ".join(STATE_FILTERS))
+        errors["state"] = _not_one_of(STATE_FILTERS, STATE_FILTER_LABELS)
         state = default_state
     channel = args.get("channel") or ""
     if channel and channel not in {c.value for c in Channel}:
-        errors["channel"] = _l("Must be one of: %(choices)s", choices=", ".join(Channel))
+        errors["channel"] = _not_one_of(list(Channel), CHANNEL_LABELS)
         channel = ""
     sort = args.get("sort") or DEFAULT_SORT
-    if sort.lstrip("-") not in SORT_KEYS or sort.startswith("--"):
-        choices = ", ".join(f"{k}, -{k}" for k in SORT_KEYS)
-        errors["sort"] = _l("Must be one of: %(choices)s", choices=choices)
+    if sort not in SORT_ORDERS:
+        errors["sort"] = _not_one_of(SORT_ORDERS, SORT_LABELS)
         sort = DEFAULT_SORT
     received_from = _read_day(args, "received_from", errors)
     received_to = _read_day(args, "received_to", errors)

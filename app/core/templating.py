@@ -34,11 +34,20 @@ def names_list(values) -> str:
     return format_list(values, locale=get_locale()) if values else ""
 
 
+def filesize(size: int) -> str:
+    """Say a file's size as a file manager does: whole KB (at least 1), or MB past 1,000 KB."""
+    kilobytes = -(-size // 1024)
+    if kilobytes < 1000:
+        return f"{max(kilobytes, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = localdt
     app.jinja_env.filters["isodt"] = isodt
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["names_list"] = names_list
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["CHOICE_LABELS"] = CHOICE_LABELS
     app.jinja_env.globals["utcnow"] = utcnow
     app.jinja_env.globals["colon"] = colon

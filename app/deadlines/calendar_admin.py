@@ -142,8 +142,24 @@ def parse_year(data: dict[str, Any]) -> tuple[int, dict[date, tuple[bool, str]]]
 def enter_year(data: dict[str, Any], actor=None) -> "CalendarChange":
     """Store a year typed in by an admin (replacing what was stored) and recompute clocks."""
     year, days = parse_year(data)
+    return save_year(year, days, actor)
+
+
+def save_year(year: int, days: dict[date, tuple[bool, str]], actor=None) -> "CalendarChange":
+    """Store a year read by ``parse_year`` (replacing what was stored) and recompute clocks."""
     import_year(year, days, "manual", actor)
     return recompute_open_clocks(date(year, 1, 1), date(year, 12, 31), actor, f"{year}")
+
+
+def stored_days(year: int) -> tuple[int, int]:
+    """Return how many days of ``year`` are stored, and how many of them an admin set."""
+    count, manual = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count(sa.case((CalendarDay.source == "manual", 1))),
+        ).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+    ).one()
+    return count, manual
 
 
 def import_package_year(year: int, actor=None) -> "CalendarChange":

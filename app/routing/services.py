@@ -16,12 +16,12 @@ from app.units.models import UNIT_KIND_LABELS, Unit, UnitKind
 RULE_FIELD_LABELS = {
     "name": _l("Rule name"),
     "position": _l("Position"),
-    "target": _l("Then send it to"),
-    "respondent_tier": _l("If the unit's tier is"),
-    "respondent_kind": _l("If the unit's kind is"),
-    "subject_kind": _l("If the complaint is about"),
-    "severity": _l("If the severity is"),
-    "category_id": _l("If the category is"),
+    "target": _l("Sent to"),
+    "respondent_tier": _l("Tier of the unit complained about"),
+    "respondent_kind": _l("Kind of the unit complained about"),
+    "subject_kind": _l("Complaint is about"),
+    "severity": _l("Severity"),
+    "category_id": _l("Category"),
 }
 
 

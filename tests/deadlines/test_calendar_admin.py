@@ -14,11 +14,18 @@ from app.deadlines.workdays import SHANGHAI, to_local
 from app.extensions import db
 from tests.conftest import login
 from tests.deadlines.test_clocks import due
+from tests.htmlpage import form_for, parse, value_of
 
 SCHEDULE_2027 = {
     "year": "2027",
     "holidays": "2027-01-01 元旦\n2027-02-05..2027-02-11 春节\n2027-10-01 ~ 2027-10-07 国庆节\n",
     "makeup_days": "2027-02-14 春节\n2027-10-09 国庆节\n",
+}
+# 2026 is stored (seeded from the package): entering it again replaces it.
+SCHEDULE_2026 = {
+    "year": "2026",
+    "holidays": "2026-01-01 元旦\n2026-10-01..2026-10-07 国庆节\n",
+    "makeup_days": "2026-10-10 国庆节\n",
 }
 
 
@@ -221,6 +228,30 @@ def test_year_view_marks_holidays_and_makeup_days(client, org):
     assert client.get("/admin/calendar?year=1066").status_code == 404
 
 
+def tabs(html: str) -> list[tuple[str, str | None]]:
+    """Return the year navigation's links as (text, aria-current)."""
+    nav = parse(html).find("nav", id="calendar-years")
+    return [(a.text.strip(), a.get("aria-current")) for a in nav.find_all("a")]
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        # 2027 has no data yet: it is listed all the same, after the stored years.
+        (2027, ["← 上一年", "2025", "2026", "2027", "下一年 →"]),
+        (2026, ["← 上一年", "2025", "2026", "下一年 →"]),
+        (2024, ["← 上一年", "2024", "2025", "2026", "下一年 →"]),
+        (2000, ["2000", "2025", "2026", "下一年 →"]),
+        (2100, ["← 上一年", "2025", "2026", "2100"]),
+    ],
+)
+def test_year_tabs_list_each_year_once_and_mark_the_one_shown(client, org, year, expected):
+    login(client, "admin")
+    links = tabs(client.get(f"/admin/calendar?year={year}").get_data(as_text=True))
+    assert [text for text, _current in links] == expected
+    assert [text for text, current in links if current == "page"] == [str(year)]
+
+
 def test_only_admins_reach_the_calendar(client, org):
     login(client, "operator")
     assert client.get("/admin/calendar").status_code == 403
@@ -242,7 +273,8 @@ def test_editing_a_day_in_the_browser_recomputes_and_says_so(app, client, org, m
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "已重新计算 1 件投诉的 2 个未结时限" in response.get_data(as_text=True)
+    said = "2026年3月3日已保存，已重新计算 1 件投诉的 2 个未结时限"
+    assert said in response.get_data(as_text=True)
     db.session.expire_all()
     assert due(case, "handle") == datetime(2026, 3, 24, 23, 59, 59)
     operator = app.test_client()
@@ -288,6 +320,70 @@ def test_reloading_a_package_year_restores_an_edited_day(client, org):
     db.session.expire_all()
     row = db.session.get(CalendarDay, date(2026, 3, 3))
     assert row.is_workday and row.source == "chinesecalendar"
+
+
+def stored(day: date) -> tuple[bool, str]:
+    db.session.expire_all()
+    row = db.session.get(CalendarDay, day)
+    return row.is_workday, row.source
+
+
+def reposted(response) -> dict[str, str]:
+    """Return what the confirmation page's "确定" posts, having checked it asks again."""
+    form = parse(response.get_data(as_text=True)).find("form", class_="confirm-buttons")
+    assert value_of(form, "confirmed") == "1"
+    return {n.get("name"): n.get("value") for n in form.find_all("input") if n.get("name")}
+
+
+def test_saving_a_stored_year_asks_first_and_keeps_what_was_typed(client, org):
+    login(client, "admin")
+    root = parse(client.get("/admin/calendar/enter?year=2026").get_data(as_text=True))
+    form = root.find("form", id="calendar-enter-form")
+    assert "2026" in form.get("data-confirm") and "现存的 365 天" in form.get("data-confirm")
+    assert value_of(form, "confirmed") == ""
+    assert "readonly" in root.find("input", id="year").attrs  # the year asked about is saved
+
+    response = client.post("/admin/calendar/enter", data={**SCHEDULE_2026, "confirmed": ""})
+    assert response.status_code == 200
+    asked = parse(response.get_data(as_text=True)).find("p", id="confirm-question").text
+    assert "替换 2026 年的工作日历" in asked and "所录入的放假安排" in asked and "365 天" in asked
+    assert stored(date(2026, 2, 17)) == (False, "chinesecalendar")  # nothing changed yet
+    again = reposted(response)
+    assert {k: again[k] for k in SCHEDULE_2026} == SCHEDULE_2026
+
+    response = client.post("/admin/calendar/enter", data=again)
+    assert response.status_code == 303
+    # The list typed in holds no Spring Festival: the whole year was replaced by it.
+    assert stored(date(2026, 2, 17)) == (True, "manual")
+    assert stored(date(2026, 10, 10)) == (True, "manual")
+
+
+def test_entering_a_year_not_stored_asks_nothing(client, org):
+    login(client, "admin")
+    root = parse(client.get("/admin/calendar/enter?year=2027").get_data(as_text=True))
+    assert root.find("form", id="calendar-enter-form").get("data-confirm") is None
+    response = client.post("/admin/calendar/enter", data={**SCHEDULE_2027, "confirmed": ""})
+    assert response.status_code == 303
+    assert stored(date(2027, 2, 14)) == (True, "manual")
+
+
+def test_reloading_a_year_asks_first_naming_the_days_changed_by_hand(client, org):
+    set_day({"day": "2026-03-03", "kind": "off", "note": "停电停工"})
+    db.session.commit()
+    login(client, "admin")
+    root = parse(client.get("/admin/calendar?year=2026").get_data(as_text=True))
+    question = form_for(root, "/admin/calendar/import").get("data-confirm")
+    assert "重新导入 2026 年" in question and "365 天" in question and "1 天" in question
+
+    response = client.post("/admin/calendar/import", data={"year": "2026", "confirmed": ""})
+    assert response.status_code == 200
+    asked = parse(response.get_data(as_text=True)).find("p", id="confirm-question").text
+    assert asked == question
+    assert stored(date(2026, 3, 3)) == (False, "manual")
+
+    response = client.post("/admin/calendar/import", data=reposted(response))
+    assert response.status_code == 303
+    assert stored(date(2026, 3, 3)) == (True, "chinesecalendar")
 
 
 # The command line -------------------------------------------------------------------------

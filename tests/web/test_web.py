@@ -226,6 +226,17 @@ def test_pages_carry_security_headers(client, org):
     assert r.headers["X-Frame-Options"] == "DENY"
 
 
+def test_pages_link_an_icon_and_the_old_icon_address_finds_it(client, org):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r.headers["Location"] == "/static/favicon.svg"
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    # The content-security policy lets pages load it: images from this site.
+    assert "img-src 'self'" in client.get("/login").headers["Content-Security-Policy"]
+
+
 def test_dispatch_panel_shows_the_routing_explanation(client, make_case):
     case = make_case(respondent_unit_code="CC-SQX-LC", category_code="sloth")
     login(client, "operator")

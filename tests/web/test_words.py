@@ -12,6 +12,7 @@ from app.cases.models import Category
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from tests.conftest import IsolatedClient, login
+from tests.htmlpage import parse
 
 ROLES = ("operator", "center_lead", "handler", "unit_lead", "inspector", "leader", "admin")
 FIELD_CODE = re.compile(r"\b[a-z_]+:")
@@ -173,6 +174,12 @@ def test_error_messages_on_pages_name_fields_in_chinese(app, demo):
         ("app.units.services:save_unit", {"code": "", "name": "x", "tier": 3}, "code", "代码"),
         ("app.cases.categories:save_category", {"code": "x", "name": ""}, "name", "类别名称"),
         ("app.routing.services:save_rule", {"name": "x", "target": "self"}, "position", "顺序"),
+        (
+            "app.routing.services:save_rule",
+            {"name": "x", "position": 1, "target": "x"},
+            "target",
+            "交办对象",
+        ),
         ("app.deadlines.calendar_admin:parse_year", {"year": "x"}, "year", "年份"),
         ("app.intake.services:validate_complaint", {"channel": "hotline"}, "complainant", "投诉人"),
     ],
@@ -207,6 +214,47 @@ def test_a_bad_choice_is_named_by_labels_on_pages_and_by_codes_in_the_api(app, o
         with force_locale("en"), pytest.raises(ValidationFailed) as api:
             set_day({"day": "2026-01-01", "kind": "bogus"})
     assert api.value.fields["kind"] == "Must be one of: workday, off"
+
+
+def test_a_bad_worklist_filter_lists_labels_on_the_page_and_codes_in_the_api(client, org):
+    from app.auth.services import create_token
+
+    login(client, "operator")
+    html = client.get("/cases?state=bogus&channel=pigeon&sort=title").get_data(as_text=True)
+    said = [p.text for p in parse(html).find_all("p", class_="flash error")]
+    assert len(said) == 3
+    state, channel, sort = said
+    assert state.startswith("须从以下选项中选择：在办、全部、待审签、") and "待签收" in state
+    assert "热线电话" in channel and "按截止时间降序" in sort
+    assert [m for m in said if re.search(r"[a-z]{3,}", m)] == []
+    token = create_token(org["users"]["operator"])
+    db.session.commit()
+    r = client.get(
+        "/api/v1/cases?state=bogus&sort=title", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 422
+    assert r.json["fields"]["state"].startswith("Must be one of: open, all, sign_off, ")
+    assert "-deadline" in r.json["fields"]["sort"]
+
+
+def test_attachments_say_their_kind_and_size_in_words(client, make_case):
+    from app.attachments.storage import store_attachment
+
+    case = make_case()
+    store_attachment(b"\x89PNG\r\n\x1a\n" + b"\x00" * 92, "scan.png", "image/png", case=case)
+    store_attachment(b"%PDF-" + b"\x00" * 3 * 1024 * 1024, "信.pdf", "application/pdf", case=case)
+    db.session.commit()
+    login(client, "operator")
+    listed = parse(client.get(f"/cases/{case.id}").get_data(as_text=True)).find(id="attachments")
+    lines = [re.sub(r"\s+", " ", li.text).strip() for li in listed.find_all("li")]
+    assert lines == ["scan.png 图片 · 1 KB", "信.pdf PDF 文件 · 3.0 MB"]
+
+
+def test_the_routing_table_names_its_columns_with_nouns(client, org):
+    login(client, "admin")
+    table = parse(client.get("/admin/routing").get_data(as_text=True)).find(id="rules")
+    headers = [th.text.strip() for th in table.find("thead").find_all("th")]
+    assert headers == ["顺序", "规则名称", "交办对象", "操作"]
 
 
 def test_unit_tree_indents_by_class_which_the_csp_allows(client, org):
