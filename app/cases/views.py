@@ -43,6 +43,7 @@ from app.cases.workflow import (
     ACTIONS,
     ANSWERING_ACTIONS,
     FINAL_STATES,
+    NEXT_STEPS,
     State,
     allowed_actions,
     case_status,
@@ -191,6 +192,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         "cases/show.html",
         case=case,
         primary_action=primary,
+        next_step=primary if primary in NEXT_STEPS else None,
         suggestion=suggestion,
         no_signer=no_signer,
         unsigned_unit=_waits_for_nobody(case),
@@ -220,11 +222,17 @@ def _typed_text(action: str, form: ActionForm) -> tuple[str, list[tuple[str, str
 
     The action's form is gone from the page, so its text is shown apart, with its labels.
     """
-    typed = [
-        (f.label.text, f.data.strip())
-        for f in form
-        if f.type in ("StringField", "TextAreaField") and isinstance(f.data, str) and f.data.strip()
-    ]
+    typed = []
+    for f in form:
+        if f.type in ("StringField", "TextAreaField") and isinstance(f.data, str):
+            value = f.data.strip()
+        elif f.type in ("RadioField", "SelectField") and f.data:
+            # A choice is kept as what the page called it.
+            value = next((str(c.label) for c in f.iter_choices() if c.value == f.data), "")
+        else:
+            continue
+        if value:
+            typed.append((f.label.text, value))
     return (action, typed) if typed else None
 
 
@@ -291,7 +299,15 @@ def act(case_id: int, action: str):
         db.session.rollback()
         # The case moved on meanwhile (somebody else, or this user in another tab): show
         # it as it is now, with the text kept, so that the user can read and send again.
-        if isinstance(error, StaleVersion):
+        if isinstance(error, StaleVersion) and action not in allowed_actions(case, current_user):
+            flash(
+                _(
+                    "The case has changed since this page was opened, and this action is no "
+                    "longer possible. What you typed is kept below to copy."
+                ),
+                "error",
+            )
+        elif isinstance(error, StaleVersion):
             flash(
                 _(
                     "The case has changed since this page was opened (by a colleague, or by "

@@ -73,6 +73,12 @@ STATE_CLOCKS: dict[str, tuple[str, ...]] = {
 # Actions that answer something waiting for this very person (a draft, a request, a
 # reply): offered first and open on the case page, before anything they could start.
 ANSWERING_ACTIONS = ("sign_off", "decide_extension", "decide_return", "review", "answer_order")
+# The steps a case waits for someone to take (the others, a comment or a request, may be
+# taken at any time and wait for nobody): the case page names them as the reader's next step.
+NEXT_STEPS = frozenset(
+    {*ANSWERING_ACTIONS, "classify", "dispatch", "sign", "reply", "contribute", "sub_reply"}
+    | {"visit"}
+)
 
 
 class Turn(enum.StrEnum):

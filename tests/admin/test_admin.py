@@ -136,3 +136,13 @@ def test_returns_are_counted_per_unit(client, make_case, org):
     client.post("/logout")
     login(client, "handler")
     assert "退单" in client.get("/cases").get_data(as_text=True)
+
+
+def test_a_switched_off_rule_says_so_in_the_list(client, org):
+    rule = db.session.scalars(sa.select(RoutingRule).order_by(RoutingRule.position)).first()
+    rule.active = False
+    db.session.commit()
+    login(client, "admin")
+    html = client.get("/admin/routing").get_data(as_text=True)
+    assert f'<span class="badge" id="rule-{rule.id}-off">已停用</span>' in html
+    assert html.count("已停用</span>") == 1

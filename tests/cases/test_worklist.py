@@ -328,6 +328,17 @@ def test_bad_parameters_are_shown_or_ignored_never_a_5xx(client, people, query):
         assert case.number in numbers_on(html)  # the bad value is left out, not the list
 
 
+def test_a_reversed_range_keeps_its_dates_typed_and_names_the_end(client, people):
+    create_case()
+    db.session.commit()
+    login(client, "op")
+    html = client.get("/cases?received_from=2026-03-04&received_to=2026-03-01").get_data(
+        as_text=True
+    )
+    assert re.search(r'id="filter-to" value="2026-03-01"[^>]*aria-invalid="true"', html)
+    assert "不得早于开始日期（2026-03-04）" in html and 'value="2026-03-04"' in html
+
+
 def test_a_bad_date_is_shown_beside_its_field_and_kept_out(client, people):
     create_case()
     db.session.commit()
@@ -472,6 +483,7 @@ def test_the_lead_finds_the_sign_off_open_first_on_the_case(make_case, client, o
     login(client, "handler")  # nothing waits for the handler: their first action opens
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "action-sign_off" not in html
+    assert 'id="next-step"' not in html  # a request they may make is no step waited for
 
 
 @pytest.mark.parametrize(

@@ -259,7 +259,9 @@ def test_text_typed_for_an_action_no_longer_possible_is_shown_to_copy(
     unsent = root.find(id="unsent")
     assert "未能提交" in unsent.find("h2").text and "答复" in unsent.find("h2").text
     kept = unsent.find_all("textarea")
-    assert [t.text for t in kept] == [LONG_REPLY] and "readonly" in kept[0].attrs
+    assert [t.text for t in kept] == ["属实", LONG_REPLY] and "readonly" in kept[0].attrs
+    told = root.find("div", class_="flash error").text
+    assert "不再可执行" in told or "已不可执行" in told
     db.session.expire_all()
     assert not db.session.get(Case, case.id).replies
 
