@@ -159,7 +159,8 @@ def test_a_bad_field_on_the_web_is_shown_beside_it_with_its_chinese_label(client
     # Beside the field, and tied to it for screen readers.
     beside = '<div class="error" id="request_extension-days-error">须为 1 至 15 个工作日。</div>'
     assert beside in html
-    assert 'aria-describedby="request_extension-days-error"' in html
+    # The range hint and the message, both read out with the field.
+    assert 'aria-describedby="request_extension-days-hint request_extension-days-error"' in html
     assert "days:" not in html and "days：" not in html
     assert 'value="99"' in html and "需现场核查</textarea>" in html  # what was typed stays
     db.session.expire_all()
