@@ -79,7 +79,9 @@ ALLOWED_ATTRIBUTES = {
     "th": ["colspan", "rowspan"],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
-_CASE_REF = re.compile(r"\b([A-Z]{1,8}\d{4}-\d{6})\b")
+# ASCII word boundaries: in Chinese the number often touches the text (关于CC2026-000004的补充),
+# where a Unicode \b sees no boundary, since 于 and 的 are word characters too.
+_CASE_REF = re.compile(r"\b([A-Z]{1,8}\d{4}-\d{6})\b", re.ASCII)
 _CODE_REF = re.compile(r"#([A-Z0-9]{8})\b")
 
 
@@ -269,12 +271,18 @@ def _triage_reason(mail: ParsedMail) -> str | None:
     return None
 
 
+def case_number_in(subject: str | None) -> str:
+    """Return the first case number the subject names ("[CC2026-000004]", "re: cc2026-…"), or ""."""
+    found = _CASE_REF.search((subject or "").upper())
+    return found.group(1) if found else ""
+
+
 def _match_reply(mail: ParsedMail) -> tuple[Case | None, str | None]:
     """Return (case, None) for a verified reply, (None, reason) for a suspicious one."""
-    number = _CASE_REF.search(mail.subject.upper())
-    if number is None:
+    number = case_number_in(mail.subject)
+    if not number:
         return None, None
-    case = db.session.scalar(sa.select(Case).where(Case.number == number.group(1)))
+    case = db.session.scalar(sa.select(Case).where(Case.number == number))
     code = _CODE_REF.search(mail.subject.upper())
     if case is None:
         return None, str(_l("Subject names an unknown case number."))

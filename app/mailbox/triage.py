@@ -1,7 +1,5 @@
 """The triage queue: messages an operator must look at before anything happens to them."""
 
-import re
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -15,10 +13,6 @@ from app.extensions import db
 from app.intake.services import NAME_MAX, TITLE_MAX, register_case
 from app.mailbox.models import InboundMessage, InboundStatus
 from app.mailbox.services import can_reply_to
-
-# ASCII word boundaries: in Chinese the number often touches the text (关于CC2026-000004的补充),
-# where a Unicode \b sees no boundary, since 于 and 的 are word characters too.
-_NUMBER_IN_SUBJECT = re.compile(r"\b([A-Z]{1,8}\d{4}-\d{6})\b", re.ASCII)
 
 
 def triage_queue() -> list[InboundMessage]:
@@ -40,12 +34,6 @@ def get_triage_message(message_id) -> InboundMessage:
     if message.status != InboundStatus.TRIAGE:
         raise InvalidTransition(_l("This message has already been handled."))
     return message
-
-
-def case_number_in(subject: str | None) -> str:
-    """Return the first case number the subject names ("[CC2026-000004]", "re: cc2026-…"), or ""."""
-    found = _NUMBER_IN_SUBJECT.search((subject or "").upper())
-    return found.group(1) if found else ""
 
 
 def _claim_attachments(message: InboundMessage, case: Case) -> None:

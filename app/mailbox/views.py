@@ -16,9 +16,9 @@ from app.intake.views import attach_errors
 from app.mailbox import bp
 from app.mailbox.forms import AttachForm
 from app.mailbox.models import InboundMessage
+from app.mailbox.services import case_number_in
 from app.mailbox.triage import (
     attach_to_case,
-    case_number_in,
     discard_message,
     get_triage_message,
     register_from_triage,

@@ -101,7 +101,12 @@ def test_reply_with_case_number_and_code_is_threaded(inbox, make_case):
 
 @pytest.mark.parametrize(
     "subject",
-    ["Re: {number}", "Re: [{number} #ABCDEF12]", "Re: [CC2099-999999 #ABCDEF12]"],
+    [
+        "Re: {number}",
+        "Re: [{number} #ABCDEF12]",
+        "Re: [CC2099-999999 #ABCDEF12]",
+        "关于{number}的补充",  # the number touching Chinese text is still a number
+    ],
 )
 def test_unverified_or_unknown_reply_goes_to_triage(inbox, make_case, subject):
     case = make_case()

@@ -12,8 +12,7 @@ from app.core.trail import Event
 from app.extensions import db
 from app.intake.services import CONTENT_MAX
 from app.mailbox.models import InboundMessage
-from app.mailbox.services import process_mail
-from app.mailbox.triage import case_number_in
+from app.mailbox.services import case_number_in, process_mail
 from tests.conftest import login
 from tests.htmlpage import accessibility_problems, error_beside, form_for, parse, value_of
 
