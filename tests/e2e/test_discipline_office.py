@@ -8,11 +8,9 @@ from tests.e2e.walk import (
     log_call,
     open_action,
     open_hotline,
-    pass_review,
-    sign_and_draft_reply,
     sign_in,
-    sign_off_reply,
     sign_out,
+    unit_answers,
 )
 
 pytestmark = pytest.mark.browser
@@ -65,16 +63,13 @@ def test_the_discipline_office_signs_and_handles_a_bribery_case(page: Page, live
     expect(page.locator("#actions")).to_have_count(0)  # the inspector watches, never signs
     sign_out(page)
 
-    sign_in(page, live_server, "jw_handler")
-    expect(page.locator("#worklist")).to_contain_text(number)
-    page.goto(case_url)
-    expect(page.locator("#complainant-phone")).to_have_text("139****3333")
-    sign_and_draft_reply(page, "经查属实，已对涉事人员立案审查。")
-    sign_out(page)
-
-    sign_in(page, live_server, "jw_lead")
-    sign_off_reply(page, case_url, "立案审查")
-    sign_out(page)
-
-    sign_in(page, live_server, "operator")
-    pass_review(page, case_url)
+    unit_answers(
+        page,
+        live_server,
+        (case_url, number),
+        handler="jw_handler",
+        lead="jw_lead",
+        masked="139****3333",
+        reply="经查属实，已对涉事人员立案审查。",
+        excerpt="立案审查",
+    )

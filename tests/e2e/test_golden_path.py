@@ -9,11 +9,9 @@ from tests.e2e.walk import (
     act,
     log_call,
     open_hotline,
-    pass_review,
-    sign_and_draft_reply,
     sign_in,
-    sign_off_reply,
     sign_out,
+    unit_answers,
 )
 
 pytestmark = pytest.mark.browser
@@ -43,19 +41,16 @@ def test_golden_path_through_the_ui(page: Page, live_server: str):
     expect(page.locator("#clocks tr[data-kind=handle]")).to_be_visible()
     sign_out(page)
 
-    sign_in(page, live_server, "handler")
-    expect(page.locator("#worklist")).to_contain_text(number)
-    page.goto(case_url)
-    expect(page.locator("#complainant-phone")).to_have_text("139****2222")
-    sign_and_draft_reply(page, "经核查属实，已于本周内办结转移手续。")
-    sign_out(page)
-
-    sign_in(page, live_server, "unit_lead")
-    sign_off_reply(page, case_url, "经核查属实")
-    sign_out(page)
-
-    sign_in(page, live_server, "operator")
-    pass_review(page, case_url)
+    unit_answers(
+        page,
+        live_server,
+        (case_url, number),
+        handler="handler",
+        lead="unit_lead",
+        masked="139****2222",
+        reply="经核查属实，已于本周内办结转移手续。",
+        excerpt="经核查属实",
+    )
     page.locator("#action-visit input[value=satisfied]").check()
     page.locator("#action-visit input[value=yes]").check()
     act(page, "visit")

@@ -76,3 +76,26 @@ def pass_review(page: Page, case_url: str) -> None:
     page.locator("#action-review input[value=pass]").check()
     act(page, "review")
     expect(page.locator("#case-state")).to_have_attribute("data-state", "visiting")
+
+
+def unit_answers(page: Page, base: str, case: tuple[str, str], **people: str) -> None:
+    """The unit's part, from its worklist to the center passing the review.
+
+    ``case`` is the case's URL and number; ``people`` names the ``handler`` and the ``lead``,
+    the complainant's ``masked`` phone the handler sees, the ``reply`` drafted and an
+    ``excerpt`` of it the lead reads before signing it off.
+    """
+    case_url, number = case
+    sign_in(page, base, people["handler"])
+    expect(page.locator("#worklist")).to_contain_text(number)
+    page.goto(case_url)
+    expect(page.locator("#complainant-phone")).to_have_text(people["masked"])
+    sign_and_draft_reply(page, people["reply"])
+    sign_out(page)
+
+    sign_in(page, base, people["lead"])
+    sign_off_reply(page, case_url, people["excerpt"])
+    sign_out(page)
+
+    sign_in(page, base, "operator")
+    pass_review(page, case_url)
