@@ -42,6 +42,7 @@ from app.cases.specs import SPECS
 from app.cases.workflow import (
     ACTIONS,
     ANSWERING_ACTIONS,
+    AWAITING_SIGN_OFF,
     FINAL_STATES,
     NEXT_STEPS,
     State,
@@ -321,14 +322,18 @@ def act(case_id: int, action: str):
         form.version.data = case.version
         return _render_case(case, posted=(action, form)), 409
     db.session.commit()
-    if action == "reply" and pending_reply(case) is not None:
-        flash(
-            _("Reply saved as a draft: it goes to the center once the unit lead signs it off."),
-            "success",
-        )
-    else:
-        flash(_("Done: %(action)s", action=label(action, "action")), "success")
+    done = DONE_MESSAGES.get((action, case_status(case)))
+    flash(done or _("Done: %(action)s", action=label(action, "action")), "success")
     return redirect(url_for("cases.show", case_id=case.id)), 303
+
+
+# What an action's user is told where "done" would mislead: by the action and the status the
+# case is left in (a handler's reply leaves the case waiting for the lead, not answered).
+DONE_MESSAGES = {
+    ("reply", AWAITING_SIGN_OFF): _l(
+        "Reply saved as a draft: it goes to the center once the unit lead signs it off."
+    ),
+}
 
 
 def _show_errors(case: Case, action: str, form: ActionForm, error: ValidationFailed):

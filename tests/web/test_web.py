@@ -266,3 +266,13 @@ def test_a_number_field_tells_its_range_before_anything_is_typed(app, client, ma
     assert hint and hint[1] == f"可填 1 至 {high}。"
     box = re.search(r'<input[^>]*id="request_extension-days"[^>]*>', html)[0]
     assert "request_extension-days-hint" in box and f'max="{high}"' in box
+
+
+def test_a_handlers_reply_is_told_to_wait_for_the_lead_not_done(client, make_case):
+    case = make_case("dispatch", "sign")
+    login(client, "handler")
+    data = {"finding": "substantiated", "text": "已核实。", "version": case.version}
+    r = client.post(f"/cases/{case.id}/reply", data=data, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "答复已存为草稿，待单位负责人审签后报送投诉中心。" in html
+    assert "操作成功" not in html
