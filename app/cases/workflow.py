@@ -76,8 +76,8 @@ ANSWERING_ACTIONS = ("sign_off", "decide_extension", "decide_return", "review", 
 # The steps a case waits for someone to take (the others, a comment or a request, may be
 # taken at any time and wait for nobody): the case page names them as the reader's next step.
 NEXT_STEPS = frozenset(
-    {*ANSWERING_ACTIONS, "classify", "dispatch", "sign", "reply", "contribute", "sub_reply"}
-    | {"visit"}
+    {*ANSWERING_ACTIONS, "screen", "classify", "dispatch", "sign", "reply", "contribute"}
+    | {"sub_reply", "visit"}
 )
 
 

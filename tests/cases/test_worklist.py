@@ -502,3 +502,11 @@ def test_api_list_never_answers_5xx(client, people, query):
     db.session.commit()
     r = client.get(f"/api/v1/cases?{query}", headers=bearer(people["operator"]))
     assert r.status_code in {200, 422}, r.get_data(as_text=True)[:300]
+
+
+def test_the_center_is_told_its_next_step_on_a_new_case(client, people):
+    case = create_case("registered")
+    db.session.commit()
+    login(client, "op")
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(r'id="next-step">待您办理：<a href="#action-(screen|classify)">', html)
