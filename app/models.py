@@ -6,6 +6,7 @@ from app.auth.models import ApiToken, User, UserRole
 from app.cases.models import (
     Assignment,
     Case,
+    CaseStaff,
     Category,
     Complainant,
     Contribution,
@@ -22,7 +23,7 @@ from app.mailbox.models import InboundMessage
 from app.notifications.models import Notification
 from app.routing.models import RoutingRule
 from app.supervision.models import SupervisionWarning
-from app.units.models import Unit
+from app.units.models import Staff, Unit
 
 __all__ = [
     "ApiToken",
@@ -30,6 +31,7 @@ __all__ = [
     "Attachment",
     "CalendarDay",
     "Case",
+    "CaseStaff",
     "Category",
     "Clock",
     "Complainant",
@@ -44,6 +46,7 @@ __all__ = [
     "Reply",
     "ReturnRequest",
     "RoutingRule",
+    "Staff",
     "SupervisionWarning",
     "Unit",
     "User",

@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     HANDLER = "handler"
     UNIT_LEAD = "unit_lead"
     INSPECTOR = "inspector"
+    DISCIPLINE_HEAD = "discipline_head"
     LEADER = "leader"
     ADMIN = "admin"
 
@@ -34,6 +35,7 @@ ROLE_LABELS = register_labels(
         Role.HANDLER: _l("Handler"),
         Role.UNIT_LEAD: _l("Unit lead"),
         Role.INSPECTOR: _l("Inspector"),
+        Role.DISCIPLINE_HEAD: _l("Head of the discipline office"),
         Role.LEADER: _l("Leader"),
         Role.ADMIN: _l("Administrator"),
     },
@@ -42,6 +44,8 @@ ROLE_LABELS = register_labels(
 
 CENTER_ROLES = frozenset({Role.OPERATOR, Role.CENTER_LEAD})
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEAD})
+# The discipline office: the head may do all an inspector may, and decide.
+INSPECTOR_ROLES = frozenset({Role.INSPECTOR, Role.DISCIPLINE_HEAD})
 # Admins run the system but never read complaint content (separation of duties).
 CASE_READER_ROLES = frozenset(Role) - {Role.ADMIN}
 

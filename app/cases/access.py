@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.auth.models import CENTER_ROLES, Role, User
+from app.auth.models import CENTER_ROLES, INSPECTOR_ROLES, Role, User
 from app.auth.services import users_backed_up_by
 from app.cases.models import Assignment, Case
 from app.core.access_log import AccessChannel, IdentityAccess, log_identity_access
@@ -12,9 +12,9 @@ from app.core.masking import mask_email, mask_name, mask_phone
 from app.extensions import db
 from app.units.services import descendant_ids
 
-FULL_IDENTITY_ROLES = CENTER_ROLES | {Role.INSPECTOR}
+FULL_IDENTITY_ROLES = CENTER_ROLES | INSPECTOR_ROLES
 # Who reads the log of those views: the people who answer for their misuse.
-ACCESS_LOG_ROLES = frozenset({Role.CENTER_LEAD, Role.INSPECTOR})
+ACCESS_LOG_ROLES = frozenset({Role.CENTER_LEAD}) | INSPECTOR_ROLES
 
 
 def _unit_people(user) -> list:

@@ -16,7 +16,7 @@ from app.core.trail import Event
 from app.core.types import UTCDateTime, utcnow
 from app.deadlines.models import Clock
 from app.extensions import db
-from app.units.models import Unit
+from app.units.models import Staff, Unit
 
 
 class Channel(enum.StrEnum):
@@ -238,6 +238,7 @@ class Case(db.Model):
     complainant_id: Mapped[int] = mapped_column(sa.ForeignKey("complainants.id"), index=True)
     # Unknown until screening for channels that do not ask (an e-mail names no unit code).
     respondent_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    # Free text as typed before staff were records; kept and shown, never rewritten.
     respondent_staff: Mapped[str] = mapped_column(sa.String(120), default="")
     subject_kind: Mapped[str] = mapped_column(sa.String(16), default=SubjectKind.UNIT)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
@@ -284,6 +285,8 @@ class Case(db.Model):
         order_by=lambda: Event.id,
         viewonly=True,
     )
+    # The people complained about, as records of their unit's staff.
+    staff: Mapped[list[Staff]] = relationship(secondary="case_staff", order_by="Staff.id")
     replies: Mapped[list["Reply"]] = relationship(order_by="Reply.id")
     visits: Mapped[list["Visit"]] = relationship(order_by="Visit.id")
     return_requests: Mapped[list["ReturnRequest"]] = relationship(order_by="ReturnRequest.id")
@@ -435,6 +438,15 @@ class Extension(db.Model):
 
     unit: Mapped[Unit] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+
+class CaseStaff(db.Model):
+    """A staff member a case names as complained about (one case may name several)."""
+
+    __tablename__ = "case_staff"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), primary_key=True, index=True)
 
 
 class Contribution(db.Model):

@@ -19,7 +19,7 @@ from app.deadlines.services import (
 from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.services import register_case
-from app.units.models import Unit
+from app.units.models import Staff, Unit
 
 DEMO_PASSWORD = "demo1234"
 
@@ -67,11 +67,27 @@ USERS = [
     ("unit_lead", "钱局长", "CC-RSJ", [Role.UNIT_LEAD]),
     ("handler2", "孙承办", "CC-ZJJ", [Role.HANDLER]),
     ("inspector", "周监察", "CC-JW", [Role.INSPECTOR]),
+    ("jw_head", "何主任", "CC-JW", [Role.DISCIPLINE_HEAD]),
     # The discipline office also handles the complaints routed to it (DESIGN §2, §5).
     ("jw_handler", "冯承办", "CC-JW", [Role.HANDLER]),
     ("jw_lead", "陈书记", "CC-JW", [Role.UNIT_LEAD]),
     ("leader", "吴县长", "CC", [Role.LEADER]),
     ("admin", "郑管理", "CC-TSZX", [Role.ADMIN]),
+]
+
+
+# unit code, name, post: the people complaints can name (DESIGN §7)
+STAFF = [
+    ("CC-ZWFW", "张某某", "三号窗口工作人员"),
+    ("CC-ZWFW", "李某某", "综合窗口科长"),
+    ("CC-RSJ", "王某某", "就业和失业保险股股长"),
+    ("CC-RSJ", "刘某某", "社会保险经办科员"),
+    ("CC-SCJGJ", "陈某某", "行政审批股科员"),
+    ("CC-ZRZYJ", "赵某某", "不动产登记中心主任"),
+    ("CC-ZJJ", "孙某某", "建筑市场监管股股长"),
+    ("CC-CGZ", "周某某", "副镇长"),
+    ("CC-CGZ-SBS", "吴某某", "所长"),
+    ("CC-SQX-LC", "郑某某", "村委会主任"),
 ]
 
 
@@ -89,6 +105,18 @@ def seed_units() -> dict[str, Unit]:
         units[code].supervisor_id = units[supervisor].id if supervisor else None
     db.session.flush()
     return units
+
+
+def seed_staff(units: dict[str, Unit]) -> int:
+    """Create the demo staff lists; an entry that exists is left alone."""
+    have = set(db.session.execute(sa.select(Staff.unit_id, Staff.name, Staff.post)).all())
+    added = 0
+    for code, name, post in STAFF:
+        if (units[code].id, name, post) not in have:
+            db.session.add(Staff(unit_id=units[code].id, name=name, post=post))
+            added += 1
+    db.session.flush()
+    return added
 
 
 def seed_categories() -> dict[str, Category]:
@@ -477,6 +505,7 @@ def seed_demo() -> dict[str, object]:
     units = seed_units()
     categories = seed_categories()
     users = seed_users(units)
+    staff = seed_staff(units)
     seed_default_rules()
     cases = seed_cases(users)
     # The sweep the scheduler runs every few minutes: cards and notices for the late cases.
@@ -488,6 +517,7 @@ def seed_demo() -> dict[str, object]:
         "units": len(units),
         "categories": len(categories),
         "users": len(users),
+        "staff added": staff,
         "cases added": cases,
         "cards issued": sweep.prewarn + sweep.yellow + sweep.red,
     }

@@ -3,13 +3,13 @@
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from app.auth.models import CENTER_ROLES, Role
+from app.auth.models import CENTER_ROLES, INSPECTOR_ROLES, Role
 from app.core.permissions import roles_required
 from app.supervision import bp
 from app.supervision.queries import LEVELS, RANK, board_page
 
 # Who reads the board: the center, the inspectors, and leaders for their jurisdiction.
-BOARD_ROLES = (*CENTER_ROLES, Role.INSPECTOR, Role.LEADER)
+BOARD_ROLES = (*CENTER_ROLES, *INSPECTOR_ROLES, Role.LEADER)
 
 
 @bp.get("/supervision/board")

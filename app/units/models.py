@@ -61,3 +61,37 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+class Staff(db.Model):
+    """A person working in a unit, whom a complaint or a decision can name (DESIGN §7).
+
+    Kept apart from ``User``: most staff never log in, and an account is not a person's
+    record. ``confirmed`` is false for a name an operator typed at intake that is not yet
+    on the unit's list; the admin confirms it (or merges it into the real entry), so a
+    typing slip never becomes a person with an efficiency record of their own.
+    """
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        # One entry per person and post in a unit: an import run twice adds nobody.
+        sa.UniqueConstraint("unit_id", "name", "post"),
+        sa.CheckConstraint("name <> ''", name="name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    post: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    confirmed: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def label(self) -> str:
+        """Name and post as a list shows them: 王某（窗口科员）."""
+        return f"{self.name}（{self.post}）" if self.post else self.name
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.id} {self.name}>"

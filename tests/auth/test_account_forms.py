@@ -20,6 +20,7 @@ STAND_INS = {
     "unit_lead",
     "handler2",
     "inspector",
+    "jw_head",
     "jw_handler",
     "jw_lead",
 }

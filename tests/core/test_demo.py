@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.cases.models import Case
-from app.demo.seed import DEMO_CASES, seed_demo
+from app.demo.seed import DEMO_CASES, STAFF, seed_demo
 from app.extensions import db
 from app.units.models import Unit
 
@@ -21,6 +21,7 @@ def test_seed_is_idempotent_and_covers_states_and_tiers(app):
 
     assert states == {s.value for s in State}
     assert set(db.session.scalars(sa.select(Unit.tier))) == {1, 2, 3, 4}
+    assert first["staff added"] == len(STAFF) and second["staff added"] == 0
     usernames = set(db.session.scalars(sa.select(User.username)))
     assert usernames == {
         "operator",
@@ -28,6 +29,7 @@ def test_seed_is_idempotent_and_covers_states_and_tiers(app):
         "handler",
         "unit_lead",
         "inspector",
+        "jw_head",
         "leader",
         "admin",
         "handler2",
