@@ -84,6 +84,12 @@ class Config:
     # Extensions (延期): at most this many approved, each of at most this many working days.
     MAX_EXTENSIONS = 2
     MAX_EXTENSION_DAYS = 15
+    # Accountability (DESIGN §7), in working days: the person's statement (陈述申辩),
+    # the appeal period after service, and the longest time to carry out a decision.
+    STATEMENT_WORKDAYS = 5
+    STATEMENT_MAX_WORKDAYS = 30
+    APPEAL_WORKDAYS = 15
+    EXECUTION_MAX_WORKDAYS = 60
     CALENDAR_TIMEZONE = "Asia/Shanghai"
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100

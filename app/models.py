@@ -1,5 +1,19 @@
 """Every table of the application, imported in one place so Alembic sees them all."""
 
+from app.accountability.models import (
+    AccClock,
+    AccountabilityCase,
+    AccountabilityForm,
+    AccumulationRule,
+    Decision,
+    DecisionBasis,
+    Inspection,
+    InspectionFinding,
+    LegalBasis,
+    Referral,
+    ReferralSource,
+    Suggestion,
+)
 from app.api.models import IdempotencyKey
 from app.attachments.models import Attachment
 from app.auth.models import ApiToken, User, UserRole
@@ -26,6 +40,10 @@ from app.supervision.models import SupervisionWarning
 from app.units.models import Staff, Unit
 
 __all__ = [
+    "AccClock",
+    "AccountabilityCase",
+    "AccountabilityForm",
+    "AccumulationRule",
     "ApiToken",
     "Assignment",
     "Attachment",
@@ -37,16 +55,24 @@ __all__ = [
     "Complainant",
     "Contribution",
     "Counter",
+    "Decision",
+    "DecisionBasis",
     "Event",
     "Extension",
     "IdempotencyKey",
     "IdentityAccess",
     "InboundMessage",
+    "Inspection",
+    "InspectionFinding",
+    "LegalBasis",
     "Notification",
+    "Referral",
+    "ReferralSource",
     "Reply",
     "ReturnRequest",
     "RoutingRule",
     "Staff",
+    "Suggestion",
     "SupervisionWarning",
     "Unit",
     "User",

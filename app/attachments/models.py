@@ -24,7 +24,7 @@ FILE_TYPE_LABELS = register_labels(
 
 
 class Attachment(db.Model):
-    """One uploaded or received file, belonging to a case or an inbound message."""
+    """One uploaded or received file: of a case, an inbound message, an inspection, a decision."""
 
     __tablename__ = "attachments"
 
@@ -33,6 +33,8 @@ class Attachment(db.Model):
     inbound_message_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("inbound_messages.id"), index=True
     )
+    # Photos of an inspection (明查暗访); a service receipt hangs off its decision.
+    inspection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspections.id"), index=True)
     filename: Mapped[str] = mapped_column(sa.String(200))
     stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     content_type: Mapped[str] = mapped_column(sa.String(80))

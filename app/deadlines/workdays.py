@@ -106,3 +106,19 @@ def compute_deadline(start: datetime, unit: str, amount: int, calendar: WorkCale
     if unit == "hours":
         return add_hours(start, amount)
     raise ValueError(f"unknown time-limit unit {unit!r}")
+
+
+def workdays_late(due_at: datetime, at: datetime, calendar: WorkCalendar) -> int:
+    """Return how many working days ``at`` is past ``due_at``: the days overdue.
+
+    The day of the deadline is not counted (it ended on time at 23:59:59); each working
+    day after it up to and including the day of ``at`` is one day late.
+    """
+    if at <= due_at:
+        return 0
+    day, last = to_local(due_at).date(), to_local(at).date()
+    late = 0
+    while day < last:
+        day += timedelta(days=1)
+        late += calendar.day(day).is_workday
+    return late

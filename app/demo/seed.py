@@ -43,6 +43,9 @@ UNITS = [
     ("CC-SQX-LC", "石桥乡柳村村民委员会", 4, "government", "CC-SQX", None),
 ]
 
+# The short names of the discipline offices in their document numbers (机关代字).
+DOC_PREFIXES = {"CZ-JW": "澄州纪", "CC-JW": "澄纪", "CC-CGZ-JW": "城纪"}
+
 # code, name, severity, handle days (None: the configured default)
 CATEGORIES = [
     ("attitude", "服务态度（门难进、脸难看）", "ordinary", None),
@@ -97,6 +100,7 @@ def seed_units() -> dict[str, Unit]:
     for code, name, tier, kind, _parent, _supervisor in UNITS:
         unit = units.get(code) or Unit(code=code)
         unit.name, unit.tier, unit.kind, unit.active = name, tier, kind, True
+        unit.doc_prefix = DOC_PREFIXES.get(code, "")
         db.session.add(unit)
         units[code] = unit
     db.session.flush()

@@ -52,6 +52,8 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # The organ's short name in document numbers (机关代字): 澄纪 in 澄纪效告〔2026〕3号.
+    doc_prefix: Mapped[str] = mapped_column(sa.String(12), default="", server_default="")
 
     parent: Mapped["Unit | None"] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"
