@@ -18,8 +18,8 @@ from app.accountability.models import (
     ReferralState,
     SourceKind,
 )
-from app.accountability.services import new_acc_case_number, new_decision
 from app.accountability.specs import REFERRAL_SPECS
+from app.accountability.subjects import new_acc_case_number, new_decision
 from app.accountability.workflow import FINAL_ACC_STATES
 from app.cases.models import Case, Finding
 from app.cases.workflow import State
@@ -60,7 +60,7 @@ def _cn_date(moment) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _add_referral(origin, unit, summary, sources, *, staff=None, actor=None) -> Referral | None:
+def add_referral(origin, unit, summary, sources, *, staff=None, actor=None) -> Referral | None:
     """Create a referral with its sources; None if a source was referred already."""
     organ = organ_for(unit)
     if organ is None:
@@ -147,7 +147,7 @@ def refer_red_cards(now=None) -> int:
     for card, clock, case in rows:
         summary = red_card_summary(card, case, clock, now)
         sources = [(SourceKind.WARNING, card.id, case.id)]
-        made += _add_referral(ReferralOrigin.RED_CARD, card.unit, summary, sources) is not None
+        made += add_referral(ReferralOrigin.RED_CARD, card.unit, summary, sources) is not None
     return made
 
 
@@ -184,7 +184,7 @@ def refer_valid_findings() -> int:
     for case in cases:
         staff = case.staff[0] if len(case.staff) == 1 else None
         sources = [(SourceKind.CASE, case.id, case.id)]
-        referral = _add_referral(
+        referral = add_referral(
             ReferralOrigin.FINDING,
             case.respondent_unit,
             finding_summary(case),

@@ -19,9 +19,10 @@ from app.accountability.models import (
     AccountabilityCase,
     AppealOutcome,
     Decision,
-    SubjectType,
 )
+from app.accountability.records import apply_decision_rules
 from app.accountability.specs import ACC_SPECS
+from app.accountability.subjects import new_decision
 from app.accountability.workflow import ACC_ACTIONS, ACC_WORKFLOW, FINAL_ACC_STATES, AccState
 from app.core.errors import Conflict, NotFound, StaleVersion
 from app.core.numbering import next_value
@@ -155,29 +156,6 @@ def _subject_data(decision: Decision) -> dict:
     }
 
 
-def new_decision(acc_case, *, staff=None, unit=None, facts: str = "") -> Decision | None:
-    """Add a draft decision for a person or a unit; None if the case has it already."""
-    unit_id = staff.unit_id if staff is not None else unit.id
-    kind = SubjectType.STAFF if staff is not None else SubjectType.UNIT
-    for existing in acc_case.decisions:
-        if (
-            existing.subject_type == kind
-            and existing.unit_id == unit_id
-            and existing.staff_id == (staff.id if staff else None)
-        ):
-            return None
-    decision = Decision(
-        acc_case=acc_case,
-        subject_type=kind,
-        unit_id=unit_id,
-        staff_id=staff.id if staff is not None else None,
-        facts=facts,
-    )
-    db.session.add(decision)
-    db.session.flush()
-    return decision
-
-
 def propose(acc_case, actor, transition, data) -> None:
     values = ACC_SPECS["propose"].read(data)
     if values["findings"]:
@@ -199,10 +177,12 @@ def send_back(acc_case, actor, transition, data) -> None:
 
 def close_without_action(acc_case, actor, transition, data) -> None:
     values = ACC_SPECS["no_action"].read(data)
-    acc_case.no_action_kind = values["kind"]
-    acc_case.no_action_reason = values["reason"]
     stop_acc_clock(acc_case, AccClockKind.STATEMENT, utcnow())
-    _apply(acc_case, transition, actor, {"kind": values["kind"], "reason": values["reason"]})
+    # The kind and the final state are one fact (a CHECK): never flushed apart.
+    with db.session.no_autoflush:
+        acc_case.no_action_kind = values["kind"]
+        acc_case.no_action_reason = values["reason"]
+        _apply(acc_case, transition, actor, {"kind": values["kind"], "reason": values["reason"]})
 
 
 # ---------------------------------------------------------------- deciding
@@ -234,6 +214,9 @@ def approve(acc_case, actor, transition, data) -> None:
         decision.effective_until = add_months(today, months) if months else None
         numbered.append(decision)
     db.session.flush()
+    # The records' rules see the decision before the numbers lock their counters.
+    for decision in numbered:
+        apply_decision_rules(decision)
     # The numbers last: each counter's lock is held from here to the commit.
     for decision in numbered:
         decision.number = decision_number(acc_case.organ, decision.form, today.year)
@@ -415,11 +398,6 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def new_acc_case_number(year: int) -> str:
-    """Return the next accountability case number of ``year``: WZ2026-0001."""
-    return f"WZ{year}-{next_value(f'acc_case:{year}'):04d}"
 
 
 def acc_case_today() -> date:

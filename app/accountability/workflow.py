@@ -238,5 +238,6 @@ ACC_WORKFLOW = Workflow(
     action_labels=ACC_ACTION_LABELS,
     fits=fits,
     guards=GUARDS,
+    not_now=_l("This action is not allowed while the accountability case is “%(state)s”."),
 )
 ACC_ACTIONS = ACC_WORKFLOW.actions

@@ -146,6 +146,7 @@ class Workflow:
         fits: Callable[[Any, Actor, Transition], bool],
         guards: Mapping[str, Guard] | None = None,
         stand_ins: Callable[[Actor], list] | None = None,
+        not_now: Any = None,
     ):
         self.subject_type = subject_type
         self.states = states
@@ -157,6 +158,8 @@ class Workflow:
         # Under the AB post rule (AB岗) the backup of an away colleague does their work.
         self.stand_ins = stand_ins or (lambda actor: [])
         self.actions = tuple(dict.fromkeys(t.action for t in self.transitions))
+        # The refusal of an action in the wrong state, naming the kind of subject.
+        self.not_now = not_now or _l("This action is not allowed while the case is “%(state)s”.")
         self._validate()
 
     def _validate(self) -> None:
@@ -215,12 +218,7 @@ class Workflow:
         state = self.states(subject.state)
         in_state = [t for t in rows if state in t.sources and outcome in (None, t.outcome)]
         if not in_state:
-            raise InvalidTransition(
-                _l(
-                    "This action is not allowed while the case is “%(state)s”.",
-                    state=self.state_labels[state],
-                )
-            )
+            raise InvalidTransition(str(self.not_now) % {"state": self.state_labels[state]})
         guarded = [t for t in in_state if self._failed_guard(subject, t) is None]
         if not guarded:
             raise InvalidTransition(self._failed_guard(subject, in_state[0]).refusal)

@@ -8,6 +8,7 @@ clocks whose period it touches and records that on each affected case.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -210,6 +211,17 @@ class CalendarChange:
     cases: set[int] = field(default_factory=set)
 
 
+# Other domains' clocks on the same calendar (accountability), recomputed with the cases':
+# each is called as ``recompute(first, last, actor, label)`` and returns how many moved.
+OTHER_CLOCKS: list[Callable[..., int]] = []
+
+
+def register_clocks(recompute: Callable[..., int]) -> None:
+    """Have a calendar change recompute another domain's open clocks too."""
+    if recompute not in OTHER_CLOCKS:
+        OTHER_CLOCKS.append(recompute)
+
+
 def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") -> CalendarChange:
     """Recompute the open working-day clocks whose period touches ``first``..``last``.
 
@@ -219,6 +231,8 @@ def recompute_open_clocks(first: date, last: date, actor=None, label: str = "") 
     """
     change = CalendarChange(first, last, label=label)
     db.session.flush()
+    for recompute in OTHER_CLOCKS:
+        change.moved += recompute(first, last, actor, label)
     clocks = db.session.scalars(
         sa.select(Clock)
         .where(

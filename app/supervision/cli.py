@@ -5,6 +5,7 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
+from app.accountability.sweep import sweep_accountability
 from app.core.types import as_of, utcnow
 from app.deadlines.workdays import SHANGHAI, to_local
 from app.extensions import db
@@ -44,6 +45,7 @@ def supervision_sweep(moment: datetime | None, dry_run: bool) -> None:
     # Everything the sweep asks the time (calendar, notice year) sees the same moment.
     with as_of(moment):
         result = run_sweep(moment)
+        accountability = sweep_accountability(moment)
     if dry_run:
         # Nothing stored, and jobs queued for after the commit are dropped with it.
         db.session.rollback()
@@ -56,4 +58,8 @@ def supervision_sweep(moment: datetime | None, dry_run: bool) -> None:
     click.echo(f"cards cleared (clock stopped): {result.cleared}")
     click.echo(f"inbox messages: {result.messages}")
     click.echo(f"statements: {result.statements}")
+    click.echo(
+        f"referrals: {accountability.referrals}, rule suggestions: {accountability.suggestions}, "
+        f"accountability deadlines passed: {accountability.overdue}"
+    )
     click.echo("dry run: rolled back, nothing stored" if dry_run else "committed")

@@ -18,6 +18,8 @@ COUNTS = [
     "red cards: 1, with supervision orders: 1",
     "cards cleared (clock stopped): 0",
     "inbox messages: 2",  # handler and unit lead
+    # The red card goes to the inspectors' queue in the same sweep.
+    "referrals: 1, rule suggestions: 0, accountability deadlines passed: 0",
 ]
 
 
@@ -107,5 +109,6 @@ def test_a_second_sweep_issues_nothing(app, late):
         "red cards: 0, with supervision orders: 0",
         "cards cleared (clock stopped): 0",
         "inbox messages: 0",
+        "referrals: 0, rule suggestions: 0, accountability deadlines passed: 0",
     ]
     assert len(cards()) == 2
