@@ -113,6 +113,8 @@ def _init_sqlite(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.accountability import bp as accountability_bp
+    from app.accountability import views as _accountability_views  # noqa: F401
     from app.admin import bp as admin_bp
     from app.admin import users as _admin_user_views  # noqa: F401
     from app.admin import views as _admin_views  # noqa: F401
@@ -138,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.supervision import views as _supervision_views  # noqa: F401
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accountability_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(deadlines_bp)

@@ -106,6 +106,17 @@ class SourceKind(enum.StrEnum):
     SUGGESTION = "suggestion"
 
 
+SOURCE_KIND_LABELS = register_labels(
+    "source_kind",
+    {
+        SourceKind.WARNING: _l("Red card"),
+        SourceKind.CASE: _l("Complaint case"),
+        SourceKind.INSPECTION_FINDING: _l("Inspection finding"),
+        SourceKind.SUGGESTION: _l("Accumulation rule"),
+    },
+)
+
+
 class Referral(db.Model):
     """A problem lead (问题线索) in the queue of a discipline office."""
 

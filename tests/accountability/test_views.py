@@ -1,0 +1,149 @@
+"""The workspace pages: queue, referrals, the case page's steps, records, inspections."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app.accountability.models import AccountabilityCase, LegalBasis, Referral
+from app.accountability.referrals import create_referral
+from app.extensions import db
+from tests.conftest import login
+
+
+def _csrf(html: str) -> str:
+    return (
+        re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+            html,
+        ).group(1)
+        or ""
+    )
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    return match.group(1)
+
+
+@pytest.fixture
+def referral(acc_org):
+    referral = create_referral(
+        {"staff": str(acc_org["staff"]["王某某"].id), "summary": "超期未办结。"},
+        acc_org["users"]["inspector"],
+    )
+    db.session.commit()
+    return referral
+
+
+def test_an_inspector_accepts_verifies_drafts_and_proposes_on_the_web(client, acc_org, referral):
+    login(client, "inspector")
+    queue = client.get("/accountability")
+    assert queue.status_code == 200
+    html = queue.get_data(as_text=True)
+    assert 'id="tab-referrals"' in html and f'data-referral="{referral.id}"' in html
+    page = client.get(f"/accountability/referrals/{referral.id}").get_data(as_text=True)
+    answer = client.post(
+        f"/accountability/referrals/{referral.id}/accept",
+        data={"csrf_token": csrf(page), "title": ""},
+    )
+    assert answer.status_code == 303
+    acc_case = db.session.scalar(sa.select(AccountabilityCase))
+    page = client.get(answer.location).get_data(as_text=True)
+    assert acc_case.number in page and 'id="action-verify"' in page
+    token = csrf(page)
+    assert (
+        client.post(
+            f"/accountability/cases/{acc_case.id}/verify",
+            data={"csrf_token": token, "version": acc_case.version},
+        ).status_code
+        == 303
+    )
+    db.session.refresh(acc_case)
+    page = client.get(f"/accountability/cases/{acc_case.id}").get_data(as_text=True)
+    assert 'id="action-draft_decision"' in page
+    bases = db.session.scalars(sa.select(LegalBasis.id).limit(2)).all()
+    bad = client.post(
+        f"/accountability/cases/{acc_case.id}/draft_decision",
+        data={
+            "csrf_token": token,
+            "version": acc_case.version,
+            "decision": str(acc_case.decisions[0].id),
+            "form_code": "efficiency_warning",
+            "facts": "事实经过。",
+            "execution_days": "abc",
+        },
+    )
+    assert bad.status_code == 422
+    bad_html = bad.get_data(as_text=True)
+    assert "事实经过。" in bad_html  # what was typed stays
+    good = client.post(
+        f"/accountability/cases/{acc_case.id}/draft_decision",
+        data={
+            "csrf_token": token,
+            "version": acc_case.version,
+            "decision": str(acc_case.decisions[0].id),
+            "form_code": "efficiency_warning",
+            "facts": "事实经过。",
+            "basis_ids": [str(b) for b in bases],
+            "execution_days": "10",
+        },
+    )
+    assert good.status_code == 303, good.get_data(as_text=True)
+    db.session.refresh(acc_case)
+    page = client.get(f"/accountability/cases/{acc_case.id}").get_data(as_text=True)
+    assert "关于给予" in page and "效能告诫" in page  # the preview of the notice
+
+
+def test_others_get_404_or_403(app, client, acc_org, referral):
+    for username in ("operator", "handler", "unit_lead", "admin"):
+        client = app.test_client()
+        login(client, username)
+        assert client.get("/accountability").status_code == 403, username
+        assert client.get(f"/accountability/referrals/{referral.id}").status_code == 403
+    client = app.test_client()
+    login(client, "leader")
+    assert client.get("/accountability").status_code == 200
+    assert client.get(f"/accountability/referrals/{referral.id}").status_code == 403
+
+
+def test_decline_asks_first_and_keeps_the_reason_on_error(client, acc_org, referral):
+    login(client, "inspector")
+    page = client.get(f"/accountability/referrals/{referral.id}").get_data(as_text=True)
+    token = csrf(page)
+    url = f"/accountability/referrals/{referral.id}/decline"
+    asked = client.post(url, data={"csrf_token": token, "reason": "已另案处理", "confirmed": ""})
+    assert asked.status_code == 200 and "已另案处理" in asked.get_data(as_text=True)
+    empty = client.post(url, data={"csrf_token": token, "reason": "", "confirmed": "1"})
+    assert empty.status_code == 422
+    done = client.post(url, data={"csrf_token": token, "reason": "已另案处理", "confirmed": "1"})
+    assert done.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).state == "declined"
+
+
+def test_records_and_inspection_pages(app, client, acc_org):
+    login(client, "inspector")
+    staff = acc_org["staff"]["王某某"]
+    assert client.get(f"/accountability/records/staff/{staff.id}").status_code == 200
+    assert client.get(f"/accountability/records/units/{staff.unit_id}").status_code == 200
+    assert client.get("/accountability/records/staff/999999").status_code == 404
+    page = client.get("/accountability/inspections/new").get_data(as_text=True)
+    bad = client.post(
+        "/accountability/inspections/new",
+        data={"csrf_token": csrf(page), "held_on": "2099-01-01", "place": "大厅", "team": "一组"},
+    )
+    assert bad.status_code == 422 and "大厅" in bad.get_data(as_text=True)
+    good = client.post(
+        "/accountability/inspections/new",
+        data={"csrf_token": csrf(page), "held_on": "2026-11-20", "place": "大厅", "team": "一组"},
+    )
+    assert good.status_code == 303
+    page = client.get(good.location).get_data(as_text=True)
+    assert 'id="add-finding"' in page
+    leader = app.test_client()
+    login(leader, "leader")
+    assert leader.get(f"/accountability/records/staff/{staff.id}").status_code == 200
+    assert leader.get(good.location).status_code == 403
