@@ -18,6 +18,7 @@ from app.core.access_log import IdentityAccess
 from app.core.numbering import Counter
 from app.core.trail import Event
 from app.deadlines.models import CalendarDay, Clock
+from app.documents.models import Document
 from app.mailbox.models import InboundMessage
 from app.notifications.models import Notification
 from app.routing.models import RoutingRule
@@ -35,6 +36,7 @@ __all__ = [
     "Complainant",
     "Contribution",
     "Counter",
+    "Document",
     "Event",
     "Extension",
     "IdempotencyKey",
