@@ -4,9 +4,10 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.jobs import enqueue_after_commit
+from app.core.types import utcnow
 from app.documents.gongwen import Gongwen
 from app.documents.models import Document, DocumentKind, DocumentStatus
 from app.documents.pdf import render_pdf
@@ -45,24 +46,28 @@ def request_document(
     data.check()
     document = find_document(kind, subject_type, subject_id)
     if document is None:
-        document = Document(
-            kind=str(kind),
-            subject_type=subject_type,
-            subject_id=subject_id,
-            requested_by=requested_by,
+        # ON CONFLICT, not a savepoint: two requests for the same paper at once get one
+        # row, and on SQLite a savepoint opened before any write would commit on release.
+        insert = (postgresql.insert if _dialect() == "postgresql" else sqlite.insert)(Document)
+        new_id = db.session.scalar(
+            insert.values(
+                kind=str(kind),
+                subject_type=subject_type,
+                subject_id=subject_id,
+                requested_by_id=requested_by.id if requested_by is not None else None,
+                created_at=utcnow(),
+                status=str(DocumentStatus.QUEUED),
+                **_contents(data),
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "subject_type", "subject_id"])
+            .returning(Document.id)
         )
-        _fill(document, data)
-        try:
-            with db.session.begin_nested():
-                db.session.add(document)
-        except IntegrityError:
-            # Somebody asked for the same paper a moment ago: theirs is the one.
-            document = find_document(kind, subject_type, subject_id)
-            if document is None:
-                raise
-            return document
+        document = find_document(kind, subject_type, subject_id)
+        if new_id is None:
+            return document  # somebody asked for the same paper a moment ago: theirs
     elif document.status == DocumentStatus.FAILED:
-        _fill(document, data)
+        for name, value in _contents(data).items():
+            setattr(document, name, value)
         document.requested_by = requested_by
         document.status = str(DocumentStatus.QUEUED)
         document.progress = 0
@@ -74,10 +79,12 @@ def request_document(
     return document
 
 
-def _fill(document: Document, data: Gongwen) -> None:
-    document.number = data.number
-    document.title = data.title[:200]
-    document.data = data.to_data()
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _contents(data: Gongwen) -> dict:
+    return {"number": data.number, "title": data.title[:200], "data": data.to_data()}
 
 
 @dataclass(frozen=True)

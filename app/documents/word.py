@@ -127,7 +127,6 @@ def render_docx(paper: Gongwen) -> bytes:
         for text in part.paragraphs:
             _paragraph(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _paragraph(doc, "")
-    _paragraph(doc, "")
     for text in (paper.signature, printed["date"]):
         closing = _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
         closing.paragraph_format.right_indent = Pt(4 * 16)
