@@ -46,8 +46,8 @@ DOCUMENT_STATUS_LABELS = register_labels(
     {
         DocumentStatus.QUEUED: _l("Queued"),
         DocumentStatus.RENDERING: _l("Rendering"),
-        DocumentStatus.DONE: _l("Done"),
-        DocumentStatus.FAILED: _l("Failed"),
+        DocumentStatus.DONE: _l("Rendered"),
+        DocumentStatus.FAILED: _l("Rendering failed"),
     },
 )
 

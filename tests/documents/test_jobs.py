@@ -151,3 +151,30 @@ def test_a_job_queued_in_a_rolled_back_transaction_never_runs(app):
     enqueue_after_commit("app.documents.tasks.render_document", document.id)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+
+
+def test_with_redis_the_document_waits_for_a_worker(app, redis_conn):
+    from rq import Queue, SimpleWorker
+
+    from workers.worker import AppJob, set_app
+
+    app.config.update(REDIS_URL="redis://configured-by-test", RQ_QUEUE="test-documents")
+    app.extensions["redis"] = redis_conn
+    document = _ask()
+    db.session.commit()
+    queue = Queue("test-documents", connection=redis_conn)
+    assert queue.count == 1 and db.session.get(Document, document.id).status == "queued"
+    set_app(app)
+    SimpleWorker([queue], connection=redis_conn, job_class=AppJob).work(burst=True)
+    db.session.expire_all()
+    assert db.session.get(Document, document.id).status == "done" and queue.count == 0
+
+
+def test_cron_relays_the_documents_left_queued(redis_conn):
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=redis_conn)
+    scheduler.load_config_from_file("workers/cron.py")
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    assert jobs["documents-relay"].func.__name__ == "render_pending"
+    assert jobs["documents-relay"].interval == 120
