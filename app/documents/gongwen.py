@@ -110,10 +110,3 @@ class Gongwen:
         data["date"] = cn_date(self.date)
         data["printed_on"] = cn_date(self.printed_on) if self.printed_on else ""
         return data
-
-    def texts(self) -> list[str]:
-        """Return every block of text of the paper in reading order (DOCX and tests)."""
-        blocks = [self.mark, self.number, self.title, self.addressee, *self.paragraphs]
-        for section in self.sections:
-            blocks += [section.heading, *section.paragraphs]
-        return [b for b in blocks if b]

@@ -108,8 +108,3 @@ class Document(db.Model):
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     requested_by = relationship("User")
-
-    @property
-    def finished(self) -> bool:
-        """True once the job is over, done or failed: nothing more will change by itself."""
-        return self.status in (DocumentStatus.DONE, DocumentStatus.FAILED)
