@@ -40,7 +40,7 @@ class Config:
     REDIS_RETRY_AFTER_SECONDS = 30
     # Jobs that find work a lost queue message left behind; enqueued when Redis answers
     # again after a failure, and when a worker starts (cron runs them periodically too).
-    RECOVERY_JOBS = ("app.notifications.tasks.relay_outbox",)
+    RECOVERY_JOBS = ("app.notifications.tasks.relay_outbox", "app.documents.tasks.render_pending")
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -91,6 +91,10 @@ class Config:
     APPEAL_WORKDAYS = 15
     EXECUTION_MAX_WORKDAYS = 60
     CALENDAR_TIMEZONE = "Asia/Shanghai"
+    # Official documents: Noto Serif CJK SC stands in for 仿宋 and 小标宋 (Debian: fonts-noto-cjk).
+    DOCUMENT_FONT_DIRS = tuple(
+        os.environ.get("DOCUMENT_FONT_DIRS", "/usr/share/fonts/opentype/noto").split(os.pathsep)
+    )
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
     # The largest complaint is 20,000 characters; a JSON body has no use for more than this.

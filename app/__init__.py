@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import users as _admin_user_views  # noqa: F401
     from app.admin import views as _admin_views  # noqa: F401
     from app.api import bp as api_bp
+    from app.api import documents as _api_document_views  # noqa: F401
     from app.api import views as _api_views  # noqa: F401
     from app.attachments import bp as attachments_bp
     from app.attachments import views as _attachment_views  # noqa: F401
@@ -129,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases import views as _case_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
     from app.deadlines import views as _deadline_views  # noqa: F401
+    from app.documents import bp as documents_bp
+    from app.documents import views as _document_views  # noqa: F401
     from app.intake import bp as intake_bp
     from app.intake import views as _intake_views  # noqa: F401
     from app.mailbox import bp as mailbox_bp
@@ -149,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mailbox_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(supervision_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
@@ -158,6 +162,7 @@ def _register_cli(app: Flask) -> None:
     from app.core.cli import audit_cli
     from app.deadlines.cli import calendar_cli
     from app.demo.cli import demo_cli
+    from app.documents.cli import documents_cli
     from app.mailbox.cli import mailbox_cli
     from app.notifications.cli import outbox_cli
     from app.supervision.cli import supervision_cli
@@ -167,6 +172,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(documents_cli)
     app.cli.add_command(mailbox_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(supervision_cli)

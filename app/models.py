@@ -33,6 +33,7 @@ from app.core.access_log import IdentityAccess
 from app.core.numbering import Counter
 from app.core.trail import Event
 from app.deadlines.models import CalendarDay, Clock
+from app.documents.models import Document
 from app.mailbox.models import InboundMessage
 from app.notifications.models import Notification
 from app.routing.models import RoutingRule
@@ -57,6 +58,7 @@ __all__ = [
     "Counter",
     "Decision",
     "DecisionBasis",
+    "Document",
     "Event",
     "Extension",
     "IdempotencyKey",

@@ -24,7 +24,7 @@ if ! command -v dpkg >/dev/null 2>&1; then
 fi
 
 # --- packages -----------------------------------------------------------------------------
-packages=(postgresql redis-server dovecot-imapd chromium fonts-noto-cjk)
+packages=(postgresql redis-server dovecot-imapd chromium fonts-noto-cjk poppler-utils)
 # Debian's python3 needs python3-venv to give a virtualenv its pip; another Python may not.
 "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
 missing=()

@@ -7,6 +7,7 @@ import os
 
 from rq import cron
 
+from app.documents.tasks import render_pending
 from app.mailbox.tasks import fetch_mailbox_job
 from app.notifications.tasks import relay_outbox
 from app.supervision.tasks import sweep_job
@@ -33,3 +34,6 @@ cron.register(
 
 # The outbox relay: sends what a lost queue message or a failed attempt left pending.
 cron.register(relay_outbox, QUEUE, interval=60, job_timeout=600, name="outbox-relay")
+
+# Documents whose job message was lost (or whose worker died mid-render) are rendered here.
+cron.register(render_pending, QUEUE, interval=120, job_timeout=600, name="documents-relay")

@@ -13,6 +13,8 @@ from app.cases.workflow import ACTIONS, STATUS_LABELS, State
 from app.core.access_log import AccessChannel
 from app.core.validation import DB_INT_MAX
 from app.deadlines.models import ClockKind, LimitUnit
+from app.documents.models import DocumentKind, DocumentStatus
+from app.documents.views import MIMETYPES
 from app.routing.models import Relation
 from app.units.models import UnitKind
 
@@ -50,6 +52,14 @@ def _errors(*codes: int) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
         for code in codes
+    }
+
+
+def _error(description: str) -> dict:
+    """An error answer with its own description and the Error body."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
 
 
@@ -368,6 +378,57 @@ SUGGESTION = _object(
     }
 )
 
+DOCUMENT_ID = {"name": "document_id", "in": "path", "required": True, "schema": ID}
+DOCUMENT_NOT_FOUND = _error("No such document, or not readable by you.")
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$", "nullable": True}
+
+DOCUMENT = _object(
+    {
+        "id": INTEGER,
+        "kind": {
+            **_enum(DocumentKind),
+            "description": "`decision` 决定书, `reminder` 催办通知书, `order` 督办单, "
+            "`service_receipt` 送达回证, `bulletin` 月度通报.",
+        },
+        "subject_type": {"type": "string", "description": "What it is about: `warning`, ..."},
+        "subject_id": INTEGER,
+        "number": {"type": "string", "example": "澄效督〔2026〕3号"},
+        "title": STRING,
+        "status": {
+            **_enum(DocumentStatus),
+            "description": "Rendered by a job: `queued`, `rendering`, then `done` or `failed`.",
+        },
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "error": {"type": "string", "description": "Why rendering failed; empty otherwise."},
+        "pdf_sha256": SHA256,
+        "docx_sha256": SHA256,
+        "renderer": {"type": "string", "description": "The engines that made the files."},
+        "created_at": MOMENT,
+        "rendered_at": NULLABLE_MOMENT,
+    }
+)
+
+
+def _document_file(fmt: str) -> dict:
+    """The download of a rendered document's PDF or DOCX."""
+    return {
+        "get": {
+            "summary": f"The document's {fmt.upper()}",
+            "parameters": [DOCUMENT_ID],
+            "responses": {
+                "200": {
+                    "description": f"The {fmt.upper()}, as an attachment; its SHA-256 is the "
+                    f"document's `{fmt}_sha256`.",
+                    "content": {MIMETYPES[fmt]: {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **_errors(401),
+                "404": DOCUMENT_NOT_FOUND,
+                "409": _error("The document is not rendered yet, or rendering failed."),
+            },
+        }
+    }
+
+
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -423,6 +484,7 @@ def build_openapi(server_url: str) -> dict:
                 "Clock": CLOCK,
                 "Event": EVENT,
                 "AccessLogEntry": ACCESS_ENTRY,
+                "Document": DOCUMENT,
                 "NewCase": {
                     "type": "object",
                     "properties": CASE_FIELDS,
@@ -547,6 +609,21 @@ def build_openapi(server_url: str) -> dict:
                 }
             },
             **{f"/cases/{{case_id}}/actions/{action}": _action_path(action) for action in SPECS},
+            "/documents/{document_id}": {
+                "get": {
+                    "summary": "One official document: its status, progress and hashes",
+                    "description": "Documents are rendered by a job after they are asked for "
+                    "(on the web: the print link of a notice); poll until `done`.",
+                    "parameters": [DOCUMENT_ID],
+                    "responses": {
+                        "200": _json(_ref("Document")),
+                        **_errors(401),
+                        "404": DOCUMENT_NOT_FOUND,
+                    },
+                }
+            },
+            "/documents/{document_id}/pdf": _document_file("pdf"),
+            "/documents/{document_id}/docx": _document_file("docx"),
         },
     }
 

@@ -59,6 +59,7 @@ from app.core.labels import label
 from app.core.permissions import roles_required
 from app.core.validation import FieldErrors, labelled
 from app.extensions import db
+from app.supervision.notices import notice_documents
 from app.units.models import Unit
 from app.units.services import (
     get_unit_by_code,
@@ -203,6 +204,7 @@ def _render_case(case: Case, posted: tuple[str, ActionForm] | None = None):
         forms=forms,
         questions={action: confirmation(action, case) for action in forms},
         may_read_access_log=may_read_access_log(current_user),
+        printable_notices=notice_documents(case.notices, current_user),
     )
     # Committed before the page leaves: nobody sees the complainant unlogged.
     log_identity_view(case, current_user, AccessChannel.WEB)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from app.auth.models import CENTER_ROLES, INSPECTOR_ROLES, Role
 from app.cases.access import visibility_clause
 from app.cases.models import Assignment, Case
 from app.deadlines.models import Clock
@@ -12,6 +13,8 @@ from app.extensions import db
 from app.supervision.models import SupervisionWarning, WarningLevel
 from app.units.models import Unit
 
+# Who reads the board: the center, the inspectors, and leaders for their jurisdiction.
+BOARD_ROLES = (*CENTER_ROLES, *INSPECTOR_ROLES, Role.LEADER)
 LEVELS = [WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.PREWARN]
 RANK = {WarningLevel.PREWARN: 1, WarningLevel.YELLOW: 2, WarningLevel.RED: 3}
 

@@ -1,15 +1,13 @@
 """The center's board of supervision cards (电子监察看板)."""
 
-from flask import current_app, render_template, request
-from flask_login import current_user
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from app.auth.models import CENTER_ROLES, INSPECTOR_ROLES, Role
 from app.core.permissions import roles_required
+from app.extensions import db
 from app.supervision import bp
-from app.supervision.queries import LEVELS, RANK, board_page
-
-# Who reads the board: the center, the inspectors, and leaders for their jurisdiction.
-BOARD_ROLES = (*CENTER_ROLES, *INSPECTOR_ROLES, Role.LEADER)
+from app.supervision.notices import get_notice_or_404, notice_documents, request_notice_document
+from app.supervision.queries import BOARD_ROLES, LEVELS, RANK, board_page
 
 
 @bp.get("/supervision/board")
@@ -30,6 +28,9 @@ def board():
         "supervision/board.html",
         rows=result.rows,
         notices=result.notices,
+        printable=notice_documents(
+            [n for found in result.notices.values() for n in found], current_user
+        ),
         total=result.total,
         page=result.page,
         pages=result.pages,
@@ -40,3 +41,13 @@ def board():
         levels=[str(v) for v in LEVELS],
         level_of={value: str(lv) for lv, value in RANK.items()},
     )
+
+
+@bp.post("/supervision/notices/<int:warning_id>/print")
+@login_required
+def print_notice(warning_id: int):
+    """Ask for the printed paper of a notice, rendered by a job; show its progress."""
+    notice = get_notice_or_404(warning_id, current_user)
+    document = request_notice_document(notice, current_user)
+    db.session.commit()
+    return redirect(url_for("documents.show", document_id=document.id), 303)

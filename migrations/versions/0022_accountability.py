@@ -7,7 +7,7 @@ reference data; inspections (明查暗访) with their photos; and each organ's s
 for document numbers (units.doc_prefix).
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import app.core.types
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -140,7 +140,8 @@ def test_intake_and_workflow_survive_a_redis_restart_and_mail_goes_out_once(
 
     # And with Redis back (and the process's rest after the failures over), new work is
     # queued again rather than left to the relay: the receipt, the unit's four messages,
-    # and once the relay, for whatever the queue missed while this process rested.
+    # and once each recovery job (outbox, documents), for whatever the queue missed while
+    # this process rested.
     time.sleep(1)
     make_case("dispatch")
     with Redis.from_url(private_redis.url) as conn:
@@ -148,4 +149,5 @@ def test_intake_and_workflow_survive_a_redis_restart_and_mail_goes_out_once(
         assert Counter(job.func_name for job in jobs) == {
             "app.notifications.tasks.send_notification": 5,
             "app.notifications.tasks.relay_outbox": 1,
+            "app.documents.tasks.render_pending": 1,
         }
