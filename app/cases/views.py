@@ -65,6 +65,7 @@ from app.units.services import (
     handling_units,
     unit_picker_choices,
 )
+from app.units.staff import NO_STAFF_LISTED, staff_picker_choices
 
 # The case page and worklists ask the table which buttons to show, and what comes next.
 bp.add_app_template_global(allowed_actions, "allowed_actions")
@@ -94,6 +95,14 @@ def _fill_choices(form, case: Case) -> None:
             field.choices = unit_picker_choices(handling_units())
         elif field.name == "category_code":
             field.choices = [blank, *category_choices()]
+        elif field.name == "respondent_staff_ids":
+            # static/staff-picker.js keeps the staff of the unit chosen in the form.
+            field.choices = staff_picker_choices()
+            field.render_kw = {
+                "data-unit-select": form.respondent_unit_code.id,
+                "data-none": NO_STAFF_LISTED,
+                "size": 6,
+            }
 
 
 def _nobody_signs(form) -> Unit | None:
@@ -340,6 +349,7 @@ def _show_errors(case: Case, action: str, form: ActionForm, error: ValidationFai
     """Show the case again with what was typed, each message beside its field."""
     flash(error.message, "error")
     for name, message in error.fields.items():
+        name = SPECS[action].form_name(name) or name
         if name in form:
             form[name].errors = [*form[name].errors, message]
     return _render_case(case, posted=(action, form))
