@@ -114,6 +114,7 @@ def _init_sqlite(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.admin import staff as _admin_staff_views  # noqa: F401
     from app.admin import users as _admin_user_views  # noqa: F401
     from app.admin import views as _admin_views  # noqa: F401
     from app.api import bp as api_bp
