@@ -6,7 +6,7 @@ The case actions' fields come from their specs (``app/cases/specs.py``).
 from app.cases.models import Channel, SubjectKind, Urgency
 from app.cases.specs import SPECS
 from app.core.validation import DB_INT_MAX, EMAIL_PATTERN, PHONE_PATTERN
-from app.units.staff import MAX_NEW, MAX_PICKS, NEW_STAFF_ITEM
+from app.units.naming import MAX_NEW, MAX_PICKS, NEW_STAFF_ITEM
 
 STRING = {"type": "string"}
 # Not given: the same as leaving the field out.

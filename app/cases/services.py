@@ -29,7 +29,7 @@ from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, s
 from app.extensions import db
 from app.notifications.services import message_locale
 from app.units.models import Unit, UnitKind
-from app.units.staff import PICK_LABELS, link_staff, read_staff_picks
+from app.units.naming import PICK_LABELS, link_staff, read_staff_picks
 
 
 def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> None:

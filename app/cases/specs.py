@@ -24,8 +24,8 @@ from app.core.fields import (
     Spec,
     Text,
 )
+from app.units.naming import MAX_PICKS, PICK_LABELS, NewStaffField
 from app.units.services import get_unit_by_code
-from app.units.staff import MAX_PICKS, PICK_LABELS, NewStaffField
 
 REPLY_MAX = TEXT_MAX * 4
 

@@ -60,12 +60,12 @@ from app.core.permissions import roles_required
 from app.core.validation import FieldErrors, labelled
 from app.extensions import db
 from app.units.models import Unit
+from app.units.naming import NO_STAFF_LISTED, staff_picker_choices
 from app.units.services import (
     get_unit_by_code,
     handling_units,
     unit_picker_choices,
 )
-from app.units.staff import NO_STAFF_LISTED, staff_picker_choices
 
 # The case page and worklists ask the table which buttons to show, and what comes next.
 bp.add_app_template_global(allowed_actions, "allowed_actions")

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.cases.models import SUBJECT_KIND_LABELS, URGENCY_LABELS
 from app.core.fields import ids_from_form
 from app.core.forms import select_choices
-from app.units.staff import NAME_MAX, NO_STAFF_LISTED, PICK_LABELS, POST_MAX, typed_on_form
+from app.units.naming import NO_STAFF_LISTED, PICK_LABELS, typed_on_form
+from app.units.staff import NAME_MAX, POST_MAX
 
 
 class ComplaintFields(FlaskForm):

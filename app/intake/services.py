@@ -33,14 +33,14 @@ from app.deadlines.services import start_clock
 from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.receipts import send_receipt
-from app.units.services import read_unit
-from app.units.staff import (
+from app.units.naming import (
     MAX_PICKS,
     PICK_LABELS,
     link_staff,
     read_new_staff,
     read_staff_picks,
 )
+from app.units.services import read_unit
 
 # Unambiguous characters for codes read out over the phone (no 0/O, 1/I/L).
 _TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -21,8 +21,8 @@ from app.intake import bp
 from app.intake.duplicates import find_duplicates
 from app.intake.forms import HotlineForm, LetterForm
 from app.intake.services import earlier_cases_by_phone, register_case, validate_complaint
+from app.units.naming import staff_picker_choices, web_errors
 from app.units.services import handling_units, unit_picker_choices
-from app.units.staff import staff_picker_choices, web_errors
 
 
 def fill_intake_choices(form) -> None:

@@ -1,52 +1,32 @@
 """Staff of each unit as records: the people a complaint names (DESIGN §7).
 
 Administrators keep the lists (create, edit, deactivate, import). An operator who names
-someone not on the list creates a pending entry, which an administrator confirms, or
-merges into the real one. Every change to an entry is on its own trail (subject
-``staff``); which staff a case names is on the case's trail.
+someone not on the list creates a pending entry (``app/units/naming.py``), which an
+administrator confirms, or merges into the real one. Every change to an entry is on its
+own trail (subject ``staff``).
 """
 
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 
 from app.core.errors import Conflict
-from app.core.fields import Field
 from app.core.labels import register_labels
 from app.core.trail import record_event, record_events
 from app.core.types import utcnow
 from app.core.validation import DB_INT_MAX, FieldErrors
 from app.extensions import db
-from app.units.models import Staff, Unit, UnitKind
+from app.units.models import Staff, Unit
 
 NAME_MAX = 40
 POST_MAX = 60
-# Picked and typed per case: each picked id is looked up, each typed name may add a row.
-MAX_PICKS = 20
-MAX_NEW = 10
 
 STAFF_FIELD_LABELS = {
     "unit_id": _l("Unit"),
     "name": _l("Name"),
     "post": _l("Post"),
     "into_id": _l("Merge into"),
-}
-# How the staff a case names are called in messages (intake, classify, the API).
-PICK_LABELS = {
-    "respondent_staff_ids": _l("Staff complained about (from the unit's list)"),
-    "respondent_staff_new": _l("Staff not on the list"),
-    "respondent_staff_new.name": _l("Name of someone not on the list"),
-    "respondent_staff_new.post": _l("Their post"),
-}
-# What a staff picker says when the unit chosen has nobody on its list.
-NO_STAFF_LISTED = _l("This unit has nobody on its list: type the name below.")
-# The web forms carry one typed person in two boxes; errors on them are shown there.
-STAFF_WEB_FIELDS = {
-    "respondent_staff_new": "new_staff_name",
-    "respondent_staff_new.name": "new_staff_name",
-    "respondent_staff_new.post": "new_staff_post",
 }
 
 STAFF_EVENT_LABELS = register_labels(
@@ -101,7 +81,7 @@ def brief(entry: Staff) -> dict[str, Any]:
     return {"id": entry.id, "name": entry.name, "post": entry.post, "label": entry.label}
 
 
-def _audit(entry: Staff, actor, action: str, **data) -> None:
+def audit(entry: Staff, actor, action: str, **data) -> None:
     record_event("staff", entry.id, actor, action, data=data)
 
 
@@ -118,7 +98,7 @@ def find_staff(unit_id: int, name: str, post: str) -> Staff | None:
     return entry
 
 
-def _read_person(errors: FieldErrors, data: dict[str, Any]) -> tuple[str, str]:
+def read_person(errors: FieldErrors, data: dict[str, Any]) -> tuple[str, str]:
     name = errors.text("name", data.get("name"), max_length=NAME_MAX)
     post = errors.text("post", data.get("post"), max_length=POST_MAX, required=False)
     return name, post
@@ -151,13 +131,13 @@ def create_staff(data: dict[str, Any], actor) -> Staff:
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit_id and (unit is None or not unit.active):
         errors.add("unit_id", _l("No such unit."))
-    name, post = _read_person(errors, data)
+    name, post = read_person(errors, data)
     _refuse_clash(errors, unit_id, name, post)
     errors.raise_if_any()
     entry = Staff(unit_id=unit.id, name=name, post=post, active=True, confirmed=True)
     db.session.add(entry)
     db.session.flush()
-    _audit(entry, actor, "staff_created", unit_code=unit.code, **brief(entry))
+    audit(entry, actor, "staff_created", unit_code=unit.code, **brief(entry))
     return entry
 
 
@@ -169,7 +149,7 @@ def update_staff(entry: Staff, data: dict[str, Any], actor) -> Staff:
     """
     _refuse_merged(entry)
     errors = FieldErrors(STAFF_FIELD_LABELS)
-    name, post = _read_person(errors, data)
+    name, post = read_person(errors, data)
     _refuse_clash(errors, entry.unit_id, name, post, entry)
     errors.raise_if_any()
     changed = {
@@ -180,7 +160,7 @@ def update_staff(entry: Staff, data: dict[str, Any], actor) -> Staff:
     if changed:
         entry.name, entry.post = name, post
         db.session.flush()
-        _audit(entry, actor, "staff_updated", changed=changed)
+        audit(entry, actor, "staff_updated", changed=changed)
     return entry
 
 
@@ -191,7 +171,7 @@ def deactivate_staff(entry: Staff, actor) -> bool:
         return False
     entry.active = False
     db.session.flush()
-    _audit(entry, actor, "staff_deactivated")
+    audit(entry, actor, "staff_deactivated")
     return True
 
 
@@ -202,7 +182,7 @@ def reactivate_staff(entry: Staff, actor) -> bool:
         return False
     entry.active = True
     db.session.flush()
-    _audit(entry, actor, "staff_reactivated")
+    audit(entry, actor, "staff_reactivated")
     return True
 
 
@@ -227,7 +207,7 @@ def confirm_staff(entry: Staff, actor) -> bool:
         return False
     entry.confirmed = True
     db.session.flush()
-    _audit(entry, actor, "staff_confirmed")
+    audit(entry, actor, "staff_confirmed")
     return True
 
 
@@ -331,222 +311,3 @@ def staff_of_unit(unit_id: int, *, active_only: bool = True) -> list[Staff]:
             .order_by(Staff.name, Staff.post, Staff.id)
         )
     )
-
-
-def staff_picker_choices() -> list[SelectChoice]:
-    """Return the active staff of every handling unit, grouped by unit, for intake pickers.
-
-    Each option carries its unit's code, so that static/staff-picker.js can keep only the
-    unit chosen; without the script all are offered and the service refuses another
-    unit's people.
-    """
-    rows = db.session.execute(
-        sa.select(Staff, Unit)
-        .join(Unit, Unit.id == Staff.unit_id)
-        .where(
-            state_clause("active"),
-            Unit.active.is_(True),
-            Unit.kind != UnitKind.COMPLAINT_CENTER,
-        )
-        .order_by(Unit.tier, Unit.code, Staff.name, Staff.post, Staff.id)
-    )
-    return [
-        SelectChoice(
-            str(entry.id),
-            entry.label,
-            render_kw={"data-unit": unit.code},
-            optgroup=unit.name,
-        )
-        for entry, unit in rows
-    ]
-
-
-def read_new_staff(errors: FieldErrors, name: str, value) -> list[tuple[str, str]]:
-    """Read the people typed as not on the list: [{name, post}], distinct, at most a few."""
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        errors.add(name, _l("Must be a list of objects with name and post."))
-        return []
-    if len(value) > MAX_NEW:
-        errors.add(name, _l("At most %(n)d.", n=MAX_NEW))
-        return []
-    people: list[tuple[str, str]] = []
-    for number, item in enumerate(value, start=1):
-        if set(item) - {"name", "post"}:
-            errors.add(name, _l("Only name and post may be given."))
-            return []
-        one = FieldErrors()
-        person = _read_person(one, item)
-        for key, message in one.errors.items():
-            shown = (
-                message
-                if len(value) == 1
-                else _l("No. %(n)d: %(message)s", n=number, message=message)
-            )
-            errors.add(f"{name}.{key}", shown)
-        if not one.errors and person not in people:
-            people.append(person)
-    return people
-
-
-def read_staff_picks(
-    errors: FieldErrors,
-    unit: Unit | None,
-    ids: list[int],
-    typed: list[tuple[str, str]],
-    *,
-    keep=(),
-) -> list[Staff]:
-    """Return the entries ``ids`` names, each of ``unit``'s staff, or record why not.
-
-    An entry no longer active is refused unless the case names it already (``keep``):
-    correcting a case must not drop the person it was about.
-    """
-    if not (ids or typed):
-        return []
-    if unit is None:
-        if "respondent_unit_code" not in errors.errors:
-            errors.add("respondent_staff_ids", _l("Choose the unit complained about first."))
-        return []
-    wanted = [i for i in ids if 1 <= i <= DB_INT_MAX]
-    found = (
-        {s.id: s for s in db.session.scalars(sa.select(Staff).where(Staff.id.in_(wanted)))}
-        if wanted
-        else {}
-    )
-    kept = {s.id for s in keep}
-    picked = []
-    for staff_id in ids:
-        entry = found.get(staff_id)
-        if entry is None or entry.merged_into_id is not None:
-            errors.add("respondent_staff_ids", _l("No such staff member: %(id)s", id=staff_id))
-        elif entry.unit_id != unit.id:
-            errors.add(
-                "respondent_staff_ids",
-                _l("%(name)s is not on the staff of %(unit)s.", name=entry.label, unit=unit.name),
-            )
-        elif not entry.active and entry.id not in kept:
-            errors.add(
-                "respondent_staff_ids", _l("%(name)s is no longer active.", name=entry.label)
-            )
-        else:
-            picked.append(entry)
-    return picked
-
-
-def link_staff(case, picked: list[Staff], typed: list[tuple[str, str]], actor) -> bool:
-    """Make the case name exactly ``picked`` and the people ``typed``; True if that changed.
-
-    A typed person already on the unit's list (confirmed or pending) is that entry; one
-    who is not becomes a pending entry for the administrator to confirm or merge.
-    """
-    entries = list(picked)
-    created = []
-    for name, post in typed:
-        entry = find_staff(case.respondent_unit_id, name, post)
-        if entry is None:
-            entry = Staff(
-                unit_id=case.respondent_unit_id, name=name, post=post, active=True, confirmed=False
-            )
-            db.session.add(entry)
-            created.append(entry)
-        if entry not in entries:
-            entries.append(entry)
-    db.session.flush()
-    before = list(case.staff)
-    added = [s for s in entries if s not in before]
-    removed = [s for s in before if s not in entries]
-    for entry in created:
-        _audit(entry, actor, "staff_named_pending", unit_code=case.respondent_unit.code)
-    if not (added or removed):
-        return False
-    case.staff = entries
-    db.session.flush()
-    from app.cases.engine import record_case_event
-
-    record_case_event(
-        case,
-        actor,
-        "name_staff",
-        data={
-            "staff": [brief(s) for s in entries],
-            "added": [brief(s) for s in added],
-            "removed": [brief(s) for s in removed],
-            "pending": [s.id for s in entries if not s.confirmed],
-        },
-    )
-    return True
-
-
-def name_staff_for_case(case, staff_ids, new_names, actor) -> bool:
-    """Name the staff a case is about, from its unit's list or typed; True if that changed.
-
-    ``staff_ids`` are entries of the case's respondent unit (another unit's are refused);
-    ``new_names`` are [{name, post}] of people not on the list, added as pending entries.
-    """
-    errors = FieldErrors(PICK_LABELS)
-    ids = errors.id_list("respondent_staff_ids", staff_ids, max_items=MAX_PICKS)
-    typed = read_new_staff(errors, "respondent_staff_new", new_names)
-    picked = read_staff_picks(errors, case.respondent_unit, ids, typed, keep=case.staff)
-    errors.raise_if_any()
-    return link_staff(case, picked, typed, actor)
-
-
-class NewStaffField(Field):
-    """People not on the unit's list: [{name, post}] in JSON, a name and a post on the web."""
-
-    json_type = "array"
-
-    def read(self, value, errors: FieldErrors) -> list[tuple[str, str]]:
-        return read_new_staff(errors, self.name, value)
-
-    def json_schema(self) -> dict:
-        return {
-            **super().json_schema(),
-            "items": NEW_STAFF_ITEM,
-            "maxItems": MAX_NEW,
-        }
-
-    def form_fields(self) -> dict[str, Any]:
-        from wtforms import StringField
-
-        return {
-            "new_staff_name": StringField(
-                _l("Not on the list: name"), render_kw={"maxlength": NAME_MAX}
-            ),
-            "new_staff_post": StringField(
-                _l("Their post (optional)"), render_kw={"maxlength": POST_MAX}
-            ),
-        }
-
-    def read_form(self, form) -> list[dict[str, str]]:
-        return typed_on_form(form.new_staff_name.data, form.new_staff_post.data)
-
-    def form_name(self, error_name: str) -> str | None:
-        if error_name == self.name or error_name.startswith(f"{self.name}."):
-            return STAFF_WEB_FIELDS.get(error_name)
-        return None
-
-
-NEW_STAFF_ITEM = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
-        "post": {"type": "string", "maxLength": POST_MAX, "nullable": True},
-    },
-    "required": ["name"],
-    "additionalProperties": False,
-}
-
-
-def typed_on_form(name, post) -> list[dict[str, str]]:
-    """Return the person typed in a web form's two boxes as the API's list (empty if none)."""
-    name = name if isinstance(name, str) else ""
-    post = post if isinstance(post, str) else ""
-    return [{"name": name, "post": post}] if (name.strip() or post.strip()) else []
-
-
-def web_errors(fields: dict[str, str]) -> dict[str, str]:
-    """Return service errors keyed by the web form's fields for the people typed."""
-    return {STAFF_WEB_FIELDS.get(name, name): message for name, message in fields.items()}

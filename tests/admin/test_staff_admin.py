@@ -11,7 +11,7 @@ from app.core.trail import Event
 from app.demo.seed import seed_staff
 from app.extensions import db
 from app.units.models import Staff
-from app.units.staff import name_staff_for_case
+from app.units.naming import name_staff_for_case
 from tests.conftest import login
 from tests.htmlpage import parse
 

@@ -22,7 +22,7 @@ from app.core.fields import (
 )
 from app.core.validation import DB_INT_MAX
 from app.extensions import db
-from app.units.staff import MAX_NEW, NewStaffField
+from app.units.naming import MAX_NEW, NewStaffField
 from tests.conftest import login
 
 

@@ -8,13 +8,13 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.trail import Event, events_of, verify_chains
 from app.extensions import db
 from app.units.models import Staff
+from app.units.naming import name_staff_for_case
 from app.units.staff import (
     confirm_staff,
     create_staff,
     deactivate_staff,
     find_staff,
     merge_staff,
-    name_staff_for_case,
     pending_staff,
     reactivate_staff,
     staff_of_unit,
