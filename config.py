@@ -104,6 +104,9 @@ class Config:
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     ATTACHMENT_MAX_FILES = 5
+    # A staff list import: a county's largest unit fits many times over.
+    STAFF_IMPORT_MAX_ROWS = 5000
+    STAFF_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     # Outgoing mail (SMTP); without MAIL_SERVER messages are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accountability import bp as accountability_bp
     from app.accountability import views as _accountability_views  # noqa: F401
     from app.admin import bp as admin_bp
+    from app.admin import staff as _admin_staff_views  # noqa: F401
     from app.admin import users as _admin_user_views  # noqa: F401
     from app.admin import views as _admin_views  # noqa: F401
     from app.api import bp as api_bp

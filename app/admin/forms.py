@@ -2,12 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.models import SEVERITY_LABELS, SUBJECT_KIND_LABELS
-from app.core.forms import select_choices
+from app.core.forms import Required, select_choices
 from app.routing.router import RELATION_LABELS, TIER_LABELS
 from app.units.models import UNIT_KIND_LABELS
 
@@ -96,3 +97,28 @@ class CalendarDayForm(FlaskForm):
         validate_choice=False,
     )
     note = StringField(_l("Note (holiday name, 调休)"), validators=[Length(max=40)])
+
+
+# The staff forms carry what was typed; app/units/staff.py checks it, beside each field.
+class StaffForm(FlaskForm):
+    unit_id = SelectField(_l("Unit"), validators=[Required()], validate_choice=False)
+    name = StringField(_l("Name"), validators=[Required()], render_kw={"maxlength": 40})
+    post = StringField(_l("Post"), render_kw={"maxlength": 60})
+
+
+class StaffEditForm(FlaskForm):
+    """The unit of an entry stays: someone who moves gets an entry in the new unit."""
+
+    name = StringField(_l("Name"), validators=[Required()], render_kw={"maxlength": 40})
+    post = StringField(_l("Post"), render_kw={"maxlength": 60})
+
+
+class StaffImportForm(FlaskForm):
+    file = FileField(
+        _l("Staff list (CSV or XLSX)"),
+        validators=[Required()],
+        render_kw={
+            "accept": ".csv,.xlsx,text/csv,"
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        },
+    )

@@ -251,6 +251,8 @@ ASSIGNMENT = _object(
     }
 )
 
+STAFF_ENTRY = _object({"id": ID, "name": STRING, "post": STRING, "confirmed": BOOLEAN})
+
 CASE_DETAIL = {
     "allOf": [
         _ref("CaseSummary"),
@@ -266,6 +268,12 @@ CASE_DETAIL = {
                 "letter_collected_on": {"type": "string", "format": "date", "nullable": True},
                 "public_reply": STRING,
                 "respondent_staff": STRING,
+                "staff": {
+                    "type": "array",
+                    "items": _ref("StaffEntry"),
+                    "description": "The staff records the case names; confirmed is false "
+                    "for a name typed at intake that no administrator has confirmed yet.",
+                },
                 "finding": _enum(Finding, nullable=True),
                 "duplicate_of": {
                     **NULLABLE_STRING,
@@ -481,6 +489,7 @@ def build_openapi(server_url: str) -> dict:
                 "CaseDetail": CASE_DETAIL,
                 "Complainant": COMPLAINANT,
                 "Assignment": ASSIGNMENT,
+                "StaffEntry": STAFF_ENTRY,
                 "Clock": CLOCK,
                 "Event": EVENT,
                 "AccessLogEntry": ACCESS_ENTRY,

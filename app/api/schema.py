@@ -5,7 +5,8 @@ The case actions' fields come from their specs (``app/cases/specs.py``).
 
 from app.cases.models import Channel, SubjectKind, Urgency
 from app.cases.specs import SPECS
-from app.core.validation import EMAIL_PATTERN, PHONE_PATTERN
+from app.core.validation import DB_INT_MAX, EMAIL_PATTERN, PHONE_PATTERN
+from app.units.naming import MAX_NEW, MAX_PICKS, NEW_STAFF_ITEM
 
 STRING = {"type": "string"}
 # Not given: the same as leaving the field out.
@@ -47,7 +48,26 @@ CASE_FIELDS = {
     },
     "subject_kind": {**enum(SubjectKind, nullable=True), "default": "unit"},
     "urgency": {**enum(Urgency, nullable=True), "default": "normal"},
-    "respondent_staff": {**OPTIONAL, "maxLength": 120},
+    "respondent_staff": {
+        **OPTIONAL,
+        "maxLength": 120,
+        "description": "The person named, as said or written (kept as given).",
+    },
+    "respondent_staff_ids": {
+        "type": "array",
+        "nullable": True,
+        "items": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+        "maxItems": MAX_PICKS,
+        "description": "Ids of staff of the unit complained about (another unit's are refused).",
+    },
+    "respondent_staff_new": {
+        "type": "array",
+        "nullable": True,
+        "items": NEW_STAFF_ITEM,
+        "maxItems": MAX_NEW,
+        "description": "People not on the unit's list: each becomes an entry pending an "
+        "administrator's confirmation (one with the same name and post is reused).",
+    },
     "call_reference": {**OPTIONAL, "maxLength": 64},
     "letter_box": {**OPTIONAL, "maxLength": 80, "description": "Required for channel letter."},
     "letter_collected_on": {

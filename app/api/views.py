@@ -86,6 +86,10 @@ def case_detail(case: Case, user) -> dict:
         else None,
         public_reply=case.public_reply,
         respondent_staff=case.respondent_staff,
+        staff=[
+            {"id": s.id, "name": s.name, "post": s.post, "confirmed": s.confirmed}
+            for s in case.staff
+        ],
         finding=case.finding,
         duplicate_of=case.duplicate_of.number if case.duplicate_of else None,
         reopen_count=case.reopen_count,

@@ -24,7 +24,7 @@ class ActionForm(FlaskForm):
     def to_data(self) -> dict:
         """Return what was posted in the shape the service (and API clients) use."""
         return {
-            name: field.from_form(self[name].data)
+            name: field.read_form(self)
             for name, field in self.spec.fields.items()
             if not field.api_only
         }
@@ -41,6 +41,7 @@ def _fill_classify(form, case) -> None:
     form.category_code.data = case.category.code if case.category else ""
     form.subject_kind.data = case.subject_kind
     form.respondent_staff.data = case.respondent_staff
+    form.respondent_staff_ids.data = [str(s.id) for s in case.staff]
     form.urgency.data = case.urgency
 
 

@@ -29,6 +29,7 @@ from app.deadlines.services import extend_clock, start_clock, stop_all_clocks, s
 from app.extensions import db
 from app.notifications.services import message_locale
 from app.units.models import Unit, UnitKind
+from app.units.naming import PICK_LABELS, link_staff, read_staff_picks
 
 
 def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> None:
@@ -41,8 +42,19 @@ def start_screening(case: Case, actor: User | None, data: dict[str, Any]) -> Non
 def classify_case(case: Case, actor: User, data: dict[str, Any]) -> None:
     """Set or correct what the complaint is about while it is being screened."""
     t = check_transition(case, "classify", actor)
-    values = SPECS["classify"].read(data)
+    values, errors = SPECS["classify"].collect(data)
+    errors.labels.update(PICK_LABELS)
     unit, category = values["respondent_unit_code"], values["category_code"]
+    # Left out, the staff records named stay (those of the unit, if it changes).
+    staff_given = "respondent_staff_ids" in data or "respondent_staff_new" in data
+    typed = values["respondent_staff_new"]
+    if staff_given:
+        picked = read_staff_picks(
+            errors, unit, values["respondent_staff_ids"], typed, keep=case.staff
+        )
+    errors.raise_if_any()
+    if not staff_given:
+        picked = [s for s in case.staff if s.unit_id == unit.id]
     subject_kind = values["subject_kind"] or case.subject_kind
     urgency = values["urgency"] or case.urgency
     # Left out, the staff named stay; given empty, they are cleared.
@@ -59,6 +71,7 @@ def classify_case(case: Case, actor: User, data: dict[str, Any]) -> None:
             changes[attr.removesuffix("_id")] = shown
             setattr(case, attr, new)
     db.session.flush()
+    link_staff(case, picked, typed, actor)
     apply_transition(case, t, actor, {"changes": changes}, utcnow())
 
 

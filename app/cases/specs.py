@@ -16,6 +16,7 @@ from app.core.fields import (
     Choice,
     Decision,
     Flag,
+    IdList,
     IdReference,
     Integer,
     Reference,
@@ -23,6 +24,7 @@ from app.core.fields import (
     Spec,
     Text,
 )
+from app.units.naming import MAX_PICKS, PICK_LABELS, NewStaffField
 from app.units.services import get_unit_by_code
 
 REPLY_MAX = TEXT_MAX * 4
@@ -64,6 +66,20 @@ SPECS: dict[str, Spec] = {
         ),
         Choice("subject_kind", _l("Complaint is about"), kind="subject_kind"),
         Text("respondent_staff", _l("Staff named"), max_length=120),
+        IdList(
+            "respondent_staff_ids",
+            PICK_LABELS["respondent_staff_ids"],
+            max_items=MAX_PICKS,
+            description=_l(
+                "Ids of staff of the unit complained about; the case names exactly these "
+                "(and those typed). Left out with respondent_staff_new, the staff named stay."
+            ),
+        ),
+        NewStaffField(
+            "respondent_staff_new",
+            PICK_LABELS["respondent_staff_new"],
+            description=_l("People not on the unit's list: each becomes a pending entry."),
+        ),
         Choice("urgency", _l("Urgency"), kind="urgency"),
     ),
     "dispatch": Spec(

@@ -61,6 +61,7 @@ from app.core.validation import FieldErrors, labelled
 from app.extensions import db
 from app.supervision.notices import notice_documents
 from app.units.models import Unit
+from app.units.naming import NO_STAFF_LISTED, staff_picker_choices
 from app.units.services import (
     get_unit_by_code,
     handling_units,
@@ -95,6 +96,14 @@ def _fill_choices(form, case: Case) -> None:
             field.choices = unit_picker_choices(handling_units())
         elif field.name == "category_code":
             field.choices = [blank, *category_choices()]
+        elif field.name == "respondent_staff_ids":
+            # static/staff-picker.js keeps the staff of the unit chosen in the form.
+            field.choices = staff_picker_choices()
+            field.render_kw = {
+                "data-unit-select": form.respondent_unit_code.id,
+                "data-none": NO_STAFF_LISTED,
+                "size": 6,
+            }
 
 
 def _nobody_signs(form) -> Unit | None:
@@ -342,6 +351,7 @@ def _show_errors(case: Case, action: str, form: ActionForm, error: ValidationFai
     """Show the case again with what was typed, each message beside its field."""
     flash(error.message, "error")
     for name, message in error.fields.items():
+        name = SPECS[action].form_name(name) or name
         if name in form:
             form[name].errors = [*form[name].errors, message]
     return _render_case(case, posted=(action, form))

@@ -271,6 +271,8 @@ EVENT_LABELS = register_labels(
         "register": _l("Registered"),
         "screen": _l("Screening started"),
         "classify": _l("Classified"),
+        "name_staff": _l("Staff records named"),
+        "staff_merged": _l("Staff entry merged on the list"),
         "correspondence": _l("E-mail received"),
         "dispatch": _l("Dispatched"),
         "reject": _l("Not accepted"),

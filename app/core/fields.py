@@ -74,6 +74,18 @@ class Field:
         """Return the unbound WTForms field; the service does the checking."""
         return StringField(self.label, validators=self.marks())
 
+    def form_fields(self) -> dict[str, Any]:
+        """Return the unbound form fields that carry this one on the web, by name."""
+        return {self.name: self.form_field()}
+
+    def read_form(self, form) -> Any:
+        """Return what ``form`` posted for this field, in the shape API clients send."""
+        return self.from_form(form[self.name].data)
+
+    def form_name(self, error_name: str) -> str | None:
+        """Return the form field that shows an error recorded as ``error_name``, if this one's."""
+        return self.name if error_name == self.name else None
+
     def marks(self) -> list:
         """Return the form's marks of this field: required or not (it checks nothing)."""
         return [Required()] if self.required else []
@@ -441,6 +453,50 @@ class ReferenceList(Field):
         return [c for c in value or [] if c]
 
 
+class IdList(Field):
+    """Several records named by their integer ids; the service looks them up.
+
+    On the web a multiple select (the page fills its choices); at most ``max_items``.
+    """
+
+    json_type = "array"
+
+    def __init__(self, name: str, label, *, max_items: int = 20, **kw):
+        super().__init__(name, label, **kw)
+        self.max_items = max_items
+
+    def read(self, value, errors: FieldErrors) -> list[int]:
+        ids = errors.id_list(self.name, value, max_items=self.max_items)
+        if self.required and not ids and self.name not in errors.errors:
+            errors.add(self.name, _l("This field is required."))
+        return ids
+
+    def json_schema(self) -> dict:
+        return {
+            **super().json_schema(),
+            "items": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
+            "maxItems": self.max_items,
+        }
+
+    def form_field(self):
+        return SelectMultipleField(self.label, validators=self.marks(), validate_choice=False)
+
+    def from_form(self, value) -> list:
+        return ids_from_form(value)
+
+
+def ids_from_form(values) -> list:
+    """Return the ids a multiple select posted as numbers; text that is none stays text.
+
+    What is not a number is left for the service to refuse, with its message.
+    """
+    return [
+        int(v) if v.isdecimal() and v.isascii() and len(v) < 20 else v
+        for v in values or []
+        if v != ""
+    ]
+
+
 class Spec:
     """The ordered fields of one operation."""
 
@@ -459,6 +515,14 @@ class Spec:
     def web_required(self) -> list[str]:
         """Return the fields the web form must mark as required."""
         return [n for n, f in self.fields.items() if f.web_required and not f.api_only]
+
+    def form_name(self, error_name: str) -> str | None:
+        """Return the web form field that shows an error recorded as ``error_name``."""
+        for field in self.fields.values():
+            found = field.form_name(error_name)
+            if found is not None:
+                return found
+        return None
 
     def collect(self, data: dict[str, Any]) -> tuple[dict[str, Any], FieldErrors]:
         """Read every field of ``data``; return the values and the errors, not raised yet.

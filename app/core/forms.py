@@ -14,7 +14,10 @@ def form_class(name: str, spec, base: type) -> type:
     The checks stay in the spec, which the service reads; the form only carries what was
     typed, so that it can be shown again beside the messages.
     """
-    fields = {n: f.form_field() for n, f in spec.fields.items() if not f.api_only}
+    fields = {}
+    for declared in spec.fields.values():
+        if not declared.api_only:
+            fields.update(declared.form_fields())
     return type(name, (base,), {"spec": spec, **fields})
 
 

@@ -122,6 +122,24 @@ class FieldErrors:
             return None
         return number
 
+    def id_list(self, name: str, value, *, max_items: int) -> list[int]:
+        """Return ``value`` as distinct record ids (in the order given), or record why not.
+
+        An id past the database's range names nothing: it is kept, for the look-up to
+        find nothing, rather than sent to a query as a number the column cannot hold.
+        """
+        if value is None:
+            return []
+        if not isinstance(value, list) or any(
+            isinstance(v, bool) or not isinstance(v, int) for v in value
+        ):
+            self.add(name, _l("Must be a list of whole numbers."))
+            return []
+        if len(value) > max_items:
+            self.add(name, _l("At most %(n)d.", n=max_items))
+            return []
+        return list(dict.fromkeys(value))
+
     def choice(self, name: str, value, choices, *, required: bool = True, labels=None):
         """Return ``value`` if it is one of ``choices`` (named by ``labels`` on pages)."""
         if value in (None, "") and not required:

@@ -7,13 +7,17 @@ from wtforms import (
     DateField,
     MultipleFileField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.cases.models import SUBJECT_KIND_LABELS, URGENCY_LABELS
+from app.core.fields import ids_from_form
 from app.core.forms import select_choices
+from app.units.naming import NO_STAFF_LISTED, PICK_LABELS, typed_on_form
+from app.units.staff import NAME_MAX, POST_MAX
 
 
 class ComplaintFields(FlaskForm):
@@ -28,6 +32,22 @@ class ComplaintFields(FlaskForm):
         default="unit",
     )
     respondent_staff = StringField(_l("Staff named"), validators=[Optional(), Length(max=120)])
+    # static/staff-picker.js keeps the staff of the unit chosen above; the service checks.
+    respondent_staff_ids = SelectMultipleField(
+        PICK_LABELS["respondent_staff_ids"],
+        validate_choice=False,
+        render_kw={
+            "data-unit-select": "respondent_unit_code",
+            "data-none": NO_STAFF_LISTED,
+            "size": 6,
+        },
+    )
+    new_staff_name = StringField(
+        _l("Not on the list: name"), validators=[Optional(), Length(max=NAME_MAX)]
+    )
+    new_staff_post = StringField(
+        _l("Their post (optional)"), validators=[Optional(), Length(max=POST_MAX)]
+    )
     category_code = SelectField(_l("Category"), validators=[DataRequired()], validate_choice=False)
     urgency = SelectField(
         _l("Urgency"), choices=select_choices(URGENCY_LABELS.items()), default="normal"
@@ -39,6 +59,10 @@ class ComplaintFields(FlaskForm):
             "respondent_unit_code": self.respondent_unit_code.data,
             "subject_kind": self.subject_kind.data,
             "respondent_staff": self.respondent_staff.data,
+            "respondent_staff_ids": ids_from_form(self.respondent_staff_ids.data),
+            "respondent_staff_new": typed_on_form(
+                self.new_staff_name.data, self.new_staff_post.data
+            ),
             "category_code": self.category_code.data,
             "urgency": self.urgency.data,
             "title": self.title.data,

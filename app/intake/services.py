@@ -24,6 +24,7 @@ from app.cases.models import (
 )
 from app.cases.services import start_screening
 from app.cases.workflow import State
+from app.core.errors import Forbidden
 from app.core.numbering import next_value
 from app.core.phones import PHONE_MIN_DIGITS, normalize_phone
 from app.core.types import utcnow
@@ -32,6 +33,13 @@ from app.deadlines.services import start_clock
 from app.deadlines.workdays import to_local
 from app.extensions import db
 from app.intake.receipts import send_receipt
+from app.units.naming import (
+    MAX_PICKS,
+    PICK_LABELS,
+    link_staff,
+    read_new_staff,
+    read_staff_picks,
+)
 from app.units.services import read_unit
 
 # Unambiguous characters for codes read out over the phone (no 0/O, 1/I/L).
@@ -53,6 +61,7 @@ COMPLAINT_LABELS = {
     "subject_kind": _l("Complaint is about"),
     "urgency": _l("Urgency"),
     "respondent_staff": _l("Staff named"),
+    **PICK_LABELS,
     "call_reference": _l("Call reference"),
     "letter_box": _l("Complaint box"),
     "letter_collected_on": _l("Date collected"),
@@ -167,6 +176,14 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
     out["respondent_staff"] = errors.text(
         "respondent_staff", data.get("respondent_staff"), max_length=120, required=False
     )
+    # The staff records named, of the unit complained about (the free text above stays).
+    ids = errors.id_list(
+        "respondent_staff_ids", data.get("respondent_staff_ids"), max_items=MAX_PICKS
+    )
+    out["staff_new"] = read_new_staff(
+        errors, "respondent_staff_new", data.get("respondent_staff_new")
+    )
+    out["staff"] = read_staff_picks(errors, out["unit"], ids, out["staff_new"])
     out["call_reference"] = errors.text(
         "call_reference", data.get("call_reference"), max_length=64, required=False
     )
@@ -188,6 +205,9 @@ def validate_complaint(data: dict[str, Any]) -> dict[str, Any]:
 def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool = True) -> Case:
     """Register a complaint; staff intake goes straight into screening (首问负责)."""
     fields = validate_complaint(data)
+    if actor is None and (fields["staff"] or fields["staff_new"]):
+        # Citizens name people as free text: only the center's staff create records.
+        raise Forbidden(_l("Only complaint-center staff name staff records."))
     now = utcnow()
     complainant = Complainant(
         name=fields["name"],
@@ -234,6 +254,8 @@ def register_case(data: dict[str, Any], actor: User | None, *, screen_now: bool 
         },
         at=now,
     )
+    if fields["staff"] or fields["staff_new"]:
+        link_staff(case, fields["staff"], fields["staff_new"], actor)
     if screen_now:
         start_screening(case, actor, {})
     send_receipt(case)

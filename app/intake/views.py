@@ -21,6 +21,7 @@ from app.intake import bp
 from app.intake.duplicates import find_duplicates
 from app.intake.forms import HotlineForm, LetterForm
 from app.intake.services import earlier_cases_by_phone, register_case, validate_complaint
+from app.units.naming import staff_picker_choices, web_errors
 from app.units.services import handling_units, unit_picker_choices
 
 
@@ -29,6 +30,8 @@ def fill_intake_choices(form) -> None:
     blank = SelectChoice("", _("— choose —"))
     form.respondent_unit_code.choices = [blank, *unit_picker_choices(handling_units())]
     form.category_code.choices = [blank, *category_choices()]
+    if "respondent_staff_ids" in form:  # the public form names people as free text only
+        form.respondent_staff_ids.choices = staff_picker_choices()
 
 
 @bp.route("/intake/hotline", methods=["GET", "POST"])
@@ -45,7 +48,7 @@ def hotline():
         try:
             validate_complaint(form.to_data())
         except ValidationFailed as error:
-            attach_errors(form, error.fields, error.labels)
+            attach_errors(form, web_errors(error.fields), error.labels)
             form_ok = False
         if form_ok:
             case = register_case(form.to_data(), current_user)
@@ -125,7 +128,7 @@ def letter():
         try:
             check()
         except ValidationFailed as error:
-            attach_errors(form, error.fields, error.labels)
+            attach_errors(form, web_errors(error.fields), error.labels)
             form_ok = False
     if not form_ok:
         return render_template("intake/letter.html", form=form), 422

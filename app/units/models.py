@@ -79,6 +79,11 @@ class Staff(db.Model):
         # One entry per person and post in a unit: an import run twice adds nobody.
         sa.UniqueConstraint("unit_id", "name", "post"),
         sa.CheckConstraint("name <> ''", name="name"),
+        # A merged entry is a slip kept for the record: inactive, pointing at someone else.
+        sa.CheckConstraint(
+            "merged_into_id IS NULL OR (NOT active AND NOT confirmed AND merged_into_id <> id)",
+            name="merged",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,8 +92,11 @@ class Staff(db.Model):
     post: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     confirmed: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
+    # Set when the admin merged this pending entry into the real one (app/units/staff.py).
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
 
     unit: Mapped[Unit] = relationship()
+    merged_into: Mapped["Staff | None"] = relationship(remote_side=[id])
 
     @property
     def label(self) -> str:

@@ -5,7 +5,7 @@ Every paper the system issues (decision notices, service receipts, 催办通知�
 with each one's SHA-256, and the state of the job that renders it (DESIGN §7).
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0020a
 
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import app.core.types
 
 revision = "0021"
-down_revision = "0020"
+down_revision = "0020a"
 branch_labels = None
 depends_on = None
 

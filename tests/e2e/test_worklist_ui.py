@@ -135,6 +135,12 @@ def test_hotline_form_is_completed_with_the_keyboard_only(page: Page, live_serve
     keyboard.press("Tab")
     focused("#respondent_staff")
     keyboard.press("Tab")
+    focused("#respondent_staff_ids")  # the unit's people, none picked
+    keyboard.press("Tab")
+    focused("#new_staff_name")
+    keyboard.press("Tab")
+    focused("#new_staff_post")
+    keyboard.press("Tab")
     focused("#category_code")
     keyboard.press("ArrowDown")  # the first category
     expect(page.locator("#category_code")).not_to_have_value("")

@@ -37,6 +37,11 @@ STAFF_PAGES = {
         "/admin/calendar",
         "/admin/calendar/enter?year=2027",
         "/admin/calendar/day/2026-03-03",
+        "/admin/staff",
+        "/admin/staff?state=pending",
+        "/admin/staff/new",
+        "/admin/staff/pending",
+        "/admin/staff/import",
     ],
 }
 PUBLIC_PAGES = ["/login", "/public/complaints/new", "/public/track"]
