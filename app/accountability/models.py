@@ -13,6 +13,7 @@ from app.core.constraints import enum_check, one_of
 from app.core.labels import register_labels
 from app.core.trail import Event
 from app.core.types import UTCDateTime, utcnow
+from app.documents.models import Document, DocumentStatus
 from app.extensions import db
 from app.units.models import Staff, Unit
 
@@ -399,7 +400,8 @@ class Decision(db.Model):
     number: Mapped[str | None] = mapped_column(sa.String(60), unique=True)
     decided_on: Mapped[date | None] = mapped_column(sa.Date)
     effective_until: Mapped[date | None] = mapped_column(sa.Date)
-    document_id: Mapped[int | None] = mapped_column(sa.Integer)
+    # The notice, rendered by app/documents once the decision is approved.
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     served_to: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     served_how: Mapped[str | None] = mapped_column(sa.String(16))
@@ -424,12 +426,18 @@ class Decision(db.Model):
     bases: Mapped[list[LegalBasis]] = relationship(
         secondary="decision_bases", order_by="LegalBasis.position, LegalBasis.id"
     )
+    document: Mapped[Document | None] = relationship()
 
     @property
     def subject_label(self) -> str:
         if self.staff is not None:
             return f"{self.staff.name}（{self.unit.name}{self.staff.post}）"
         return self.unit.name
+
+    @property
+    def document_ready(self) -> bool:
+        """Whether the notice has been rendered (PDF and DOCX stored)."""
+        return self.document is not None and self.document.status == DocumentStatus.DONE
 
     @property
     def complete(self) -> bool:

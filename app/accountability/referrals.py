@@ -24,6 +24,7 @@ from app.accountability.workflow import FINAL_ACC_STATES
 from app.cases.models import Case, Finding
 from app.cases.workflow import State
 from app.core.errors import Conflict
+from app.core.masking import without_identity
 from app.core.trail import record_event
 from app.core.types import utcnow
 from app.deadlines.models import Clock
@@ -111,7 +112,7 @@ def red_card_summary(card: SupervisionWarning, case: Case, clock: Clock, now) ->
             "Case %(number)s (“%(title)s”) was red-carded on %(date)s: the %(clock)s was due "
             "on %(due)s and is %(days)d working days late. Supervision order %(order)s.",
             number=case.number,
-            title=case.title,
+            title=without_identity(case.title, case.complainant),
             date=_cn_date(card.issued_at),
             clock=_clock_label(clock.kind),
             due=_cn_date(clock.due_at),
@@ -159,7 +160,7 @@ def finding_summary(case: Case) -> str:
             "Case %(number)s (“%(title)s”) about %(unit)s was closed on %(date)s with the "
             "finding “%(finding)s”.",
             number=case.number,
-            title=case.title,
+            title=without_identity(case.title, case.complainant),
             unit=case.respondent_unit.name if case.respondent_unit else "—",
             date=_cn_date(case.closed_at),
             finding=label(case.finding, "finding"),

@@ -20,6 +20,7 @@ from app.accountability.models import (
     AppealOutcome,
     Decision,
 )
+from app.accountability.notices import request_decision_documents
 from app.accountability.records import apply_decision_rules
 from app.accountability.specs import ACC_SPECS
 from app.accountability.subjects import new_decision
@@ -29,7 +30,10 @@ from app.core.numbering import next_value
 from app.core.trail import hold_chain
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
+from app.core.workflow import SYSTEM
 from app.deadlines.workdays import to_local
+from app.documents.models import DocumentKind
+from app.documents.tasks import register_on_rendered
 from app.extensions import db
 
 
@@ -199,8 +203,6 @@ def decision_number(organ, form, year: int) -> str:
 
 
 def approve(acc_case, actor, transition, data) -> None:
-    from app.accountability.notices import request_decision_documents
-
     values = ACC_SPECS["approve"].read(data)
     now = utcnow()
     today = to_local(now).date()
@@ -416,3 +418,19 @@ def open_acc_cases_of(organ_id: int) -> list[AccountabilityCase]:
             .order_by(AccountabilityCase.id.desc())
         )
     )
+
+
+def issue_when_rendered(document_id: int) -> None:
+    """Issue an approved case once the last of its notices is rendered (the system's step).
+
+    Run by the document job after it commits; if it fails, the inspectors' 印发 remains.
+    """
+    decision = db.session.scalar(sa.select(Decision).where(Decision.document_id == document_id))
+    if decision is None:
+        return
+    acc_case = decision.acc_case
+    if "issue" in ACC_WORKFLOW.allowed(acc_case, SYSTEM):
+        perform_acc_action(acc_case, "issue", SYSTEM, {})
+
+
+register_on_rendered(DocumentKind.DECISION, issue_when_rendered)

@@ -26,3 +26,20 @@ def mask_email(email: str | None) -> str:
         return ""
     local, domain = email.split("@", 1)
     return f"{local[:1]}***@{domain}"
+
+
+def without_identity(text: str, person) -> str:
+    """Return ``text`` with a complainant's name, phone, address and e-mail masked out.
+
+    A case's title is typed by the center or the complainant and may name them; what
+    goes to the unit or person complained about must never say who complained.
+    """
+    for value, masked in (
+        (person.name, mask_name(person.name)),
+        (person.phone, mask_phone(person.phone)),
+        (person.address, "某地"),
+        (person.email, "某邮箱"),
+    ):
+        if value and value.strip():
+            text = text.replace(value.strip(), masked)
+    return text

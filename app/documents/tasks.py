@@ -1,13 +1,14 @@
 """Jobs that render documents: never in a request, always from the stored data."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from app.core.types import utcnow
 from app.documents.gongwen import Gongwen
-from app.documents.models import Document, DocumentStatus
+from app.documents.models import Document, DocumentKind, DocumentStatus
 from app.documents.pdf import RENDERER as PDF_RENDERER
 from app.documents.pdf import render_pdf
 from app.documents.services import sha256
@@ -16,6 +17,30 @@ from app.documents.word import render_docx
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+# What the domain that asked for a kind of document does once one is rendered (the
+# accountability domain issues a decision whose notices are ready): kind -> callables
+# taking the document id, each run in its own transaction after the render's commit.
+_on_rendered: dict[str, list[Callable[[int], None]]] = {}
+
+
+def register_on_rendered(kind: DocumentKind | str, hook: Callable[[int], None]) -> None:
+    """Have ``hook(document_id)`` run after each document of ``kind`` is rendered."""
+    hooks = _on_rendered.setdefault(str(DocumentKind(kind)), [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def _after_rendered(document: Document) -> None:
+    """Run the kind's hooks; a failing hook is logged and leaves the document rendered."""
+    for hook in _on_rendered.get(document.kind, []):
+        try:
+            hook(document.id)
+            db.session.commit()
+        except Exception as error:  # the domain's own recovery (a button, a sweep) remains
+            log.warning("after rendering document %s: %s", document.id, error)
+            db.session.rollback()
+
+
 # A document claimed longer ago than this belongs to a worker that died mid-render.
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -60,6 +85,7 @@ def render_document(document_id: int) -> str:
         document.error = (str(error) or type(error).__name__)[:1000]
         db.session.commit()
         return "failed"
+    _after_rendered(document)
     return "done"
 
 

@@ -14,7 +14,7 @@ from app.auth.models import UNIT_ROLES
 from app.cases.access import visibility_clause
 from app.cases.models import Case
 from app.core.errors import NotFound
-from app.core.masking import mask_name, mask_phone
+from app.core.masking import without_identity
 from app.deadlines.models import Clock, ClockKind
 from app.deadlines.services import load_calendar
 from app.deadlines.workdays import to_local
@@ -130,22 +130,8 @@ def _workdays_late(clock: Clock, at) -> int:
     )
 
 
-def _without_identity(text: str, case: Case) -> str:
-    """Return ``text`` with the complainant's name, phone and address masked out.
-
-    A case's title is typed by the center or the complainant and may name them; the
-    paper goes to the unit complained about, which must never learn who complained.
-    """
-    person = case.complainant
-    for value, masked in (
-        (person.name, mask_name(person.name)),
-        (person.phone, mask_phone(person.phone)),
-        (person.address, "某地"),
-        (person.email, "某邮箱"),
-    ):
-        if value and value.strip():
-            text = text.replace(value.strip(), masked)
-    return text
+def _masked_title(text: str, case: Case) -> str:
+    return without_identity(text, case.complainant)
 
 
 def notice_paper(notice: SupervisionWarning) -> Gongwen:
@@ -161,7 +147,7 @@ def notice_paper(notice: SupervisionWarning) -> Gongwen:
     late = _workdays_late(clock, notice.issued_at)
     overdue = f"已超期{late}个工作日" if late else "已超过规定时限"
     facts = (
-        f"你单位承办的第{case.number}号投诉件（{_without_identity(case.title, case)}），"
+        f"你单位承办的第{case.number}号投诉件（{_masked_title(case.title, case)}），"
         f"{stage}时限已于{cn_date(to_local(clock.due_at).date())}届满，"
         f"截至{cn_date(issued)}尚未{undone}，{overdue}。"
     )

@@ -377,6 +377,9 @@ def upgrade():
             name=op.f("fk_decisions_receipt_attachment_id_attachments"),
         ),
         sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_decisions_document_id_documents")
+        ),
+        sa.ForeignKeyConstraint(
             ["staff_id"], ["staff.id"], name=op.f("fk_decisions_staff_id_staff")
         ),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_decisions_unit_id_units")),

@@ -3,10 +3,13 @@
 import json
 
 import pytest
+import sqlalchemy as sa
 
+from app.accountability.models import LegalBasis, Referral
 from app.documents.models import DocumentKind
 from app.documents.pdf import render_pdf
 from app.documents.word import render_docx
+from app.extensions import db
 from app.supervision.notices import notice_paper
 from tests.documents.notices import COMPLAINANT, carded_case
 from tests.documents.papers import docx_paragraphs, paper, pdf_text
@@ -23,8 +26,39 @@ def _papers(org):
     return {
         DocumentKind.REMINDER: notice_paper(reminder),
         DocumentKind.ORDER: notice_paper(order),
+        DocumentKind.DECISION: _decision_paper(org),
         "generic": paper(paragraphs=[f"关于第{case.number}号投诉件的处理决定。"]),
     }
+
+
+def _decision_paper(org):
+    """The notice of a decision whose facts come from the red card's referral, approved."""
+    from app.accountability.notices import decision_paper
+    from app.accountability.reference import seed_reference
+    from app.accountability.referrals import accept_referral, refer_all
+    from app.accountability.services import perform_acc_action
+
+    seed_reference()
+    inspector, head = org["users"]["inspector"], org["users"]["jw_head"]
+    assert refer_all() >= 1
+    referral = db.session.scalar(sa.select(Referral).order_by(Referral.id))
+    acc_case = accept_referral(referral, {}, inspector)
+    decision = acc_case.decisions[0]
+    perform_acc_action(acc_case, "verify", inspector, {})
+    perform_acc_action(
+        acc_case,
+        "draft_decision",
+        inspector,
+        {
+            "decision": str(decision.id),
+            "form_code": "circulated_criticism",
+            "facts": decision.facts,  # as the referral filled it in, the case title in it
+            "basis_ids": [str(db.session.scalar(sa.select(LegalBasis.id)))],
+        },
+    )
+    perform_acc_action(acc_case, "propose", inspector, {})
+    perform_acc_action(acc_case, "approve", head, {})
+    return decision_paper(decision)
 
 
 def test_every_paper_for_the_respondent_leaves_the_complainant_out(app, org):
@@ -56,3 +90,10 @@ def test_the_notices_say_what_is_late_and_what_is_asked(app, org):
 def test_the_number_of_the_notice_is_the_number_of_the_paper(app, org, kind):
     papers = _papers(org)
     assert papers[kind].number.startswith("澄效督〔2026〕" if kind == "order" else "澄效催〔2026〕")
+
+
+def test_a_decision_cites_the_case_with_its_complainant_masked(app, org):
+    decision = _papers(org)[DocumentKind.DECISION]
+    text = "".join(decision.paragraphs)
+    assert "欧某（139****5678）反映失业保险金申领超期" in text
+    assert decision.number.startswith("澄纪效通〔") and decision.title.endswith("通报批评的决定")
