@@ -1,7 +1,8 @@
 """The web forms of accountability, built from the specs (``specs.py``)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import FileField, HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from app.accountability.specs import ACC_SPECS, REFERRAL_SPECS, forms_ladder
@@ -36,6 +37,8 @@ def _form(prefix: str, action: str, spec, base=AccActionForm) -> type:
 
 
 ACC_FORMS = {action: _form("acc", action, spec) for action, spec in ACC_SPECS.items()}
+# The scan of the signed receipt (送达回证) goes with the service, on the web.
+ACC_FORMS["serve"].receipt = FileField(_l("Scan of the receipt (optional)"))
 
 
 class ReferralForm(FlaskForm):

@@ -6,7 +6,7 @@ changes what it must and records the step on the case's trail; the caller commit
 """
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ from app.core.trail import hold_chain
 from app.core.types import utcnow
 from app.core.validation import FieldErrors
 from app.core.workflow import SYSTEM
-from app.deadlines.workdays import to_local
+from app.deadlines.workdays import SHANGHAI, to_local
 from app.documents.models import DocumentKind
 from app.documents.tasks import register_on_rendered
 from app.extensions import db
@@ -243,10 +243,26 @@ def serve(acc_case, actor, transition, data) -> None:
     if decision.served_at is not None or decision.revoked:
         raise Conflict(_l("This decision has already been served."))
     now = utcnow()
-    decision.served_at = now
+    if (
+        decision.decided_on is not None
+        and values["served_on"] is not None
+        and (values["served_on"] < decision.decided_on)
+    ):
+        errors = FieldErrors(spec.labels)
+        errors.add("served_on", _l("A decision is served after it is made."))
+        errors.raise_if_any()
+    # Served today: now. Served on an earlier day (recorded late): noon of that day, so
+    # that the appeal period counts from the day after it (次日起算) as the law does.
+    served = values["served_on"]
+    if served is None or served == to_local(now).date():
+        decision.served_at = now
+    else:
+        decision.served_at = datetime(served.year, served.month, served.day, 12, tzinfo=SHANGHAI)
     decision.served_to = values["served_to"]
     decision.served_how = values["served_how"]
-    clock = start_acc_clock(acc_case, AccClockKind.APPEAL, appeal_days(), now, decision)
+    clock = start_acc_clock(
+        acc_case, AccClockKind.APPEAL, appeal_days(), decision.served_at, decision
+    )
     decision.appeal_until = clock.due_at
     left = [d for d in acc_case.live_decisions if d.served_at is None]
     target = AccState.ISSUED if left else AccState.SERVED
@@ -258,6 +274,7 @@ def serve(acc_case, actor, transition, data) -> None:
             "decision_id": decision.id,
             "served_to": decision.served_to,
             "served_how": decision.served_how,
+            "served_at": decision.served_at.isoformat(),
             "appeal_until": decision.appeal_until.isoformat(),
             "note": values["note"],
         },

@@ -14,7 +14,7 @@ from app.accountability.models import (
     Decision,
     LegalBasis,
 )
-from app.core.fields import Choice, Integer, Reference, ReferenceList, Spec, Text
+from app.core.fields import Choice, Day, Integer, Reference, ReferenceList, Spec, Text
 from app.extensions import db
 from app.units.models import Staff
 from app.units.services import get_unit_by_code
@@ -154,6 +154,11 @@ ACC_SPECS: dict[str, Spec] = {
         _decision(),
         Text("served_to", _l("Served to"), max_length=80, required=True),
         Choice("served_how", _l("How"), kind="service_method", required=True),
+        Day(
+            "served_on",
+            _l("Served on"),
+            description=_l("The day on the receipt; today if left empty."),
+        ),
         _text("note", _l("Note")),
     ),
     "file_appeal": Spec(_decision(), _text("text", _l("Grounds of the appeal"), required=True)),

@@ -1,7 +1,16 @@
 """The inspectors' and leaders' workspace: queue, referrals, cases, records, inspections."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +34,7 @@ from app.accountability.inspections import (
 from app.accountability.models import (
     INSPECTION_FINDING_LABELS,
     AccountabilityCase,
+    Decision,
     LegalBasis,
 )
 from app.accountability.notices import decision_data
@@ -33,6 +43,8 @@ from app.accountability.records import COUNTER_LABELS, staff_record, unit_record
 from app.accountability.referrals import accept_referral, create_referral, decline_referral
 from app.accountability.services import open_acc_cases_of, perform_acc_action
 from app.accountability.workflow import ACC_NEXT_STEPS, ACC_WORKFLOW
+from app.attachments.models import Attachment
+from app.attachments.storage import attachment_path, read_uploads, store_uploads
 from app.auth.models import INSPECTOR_ROLES
 from app.core.confirm import ask_first, not_yet_confirmed
 from app.core.errors import Conflict, StaleVersion, ValidationFailed
@@ -308,9 +320,12 @@ def act(acc_case_id: int, action: str):
     if question and not_yet_confirmed() and action in ACC_WORKFLOW.allowed(acc_case, current_user):
         return ask_first(question, url_for(".case", acc_case_id=acc_case.id))
     try:
+        receipt = read_uploads("receipt", request.files.getlist("receipt"))[:1]
         perform_acc_action(
             acc_case, action, current_user, form.to_data(), expected_version=form.version.data
         )
+        if action == "serve" and receipt:
+            _keep_receipt(acc_case, form.decision.data, receipt)
     except ValidationFailed as error:
         db.session.rollback()
         _flash_errors(error, form)
@@ -331,6 +346,38 @@ def act(acc_case_id: int, action: str):
     db.session.commit()
     flash(_("Done: %(action)s", action=label(action, "acc_action")), "success")
     return redirect(url_for(".case", acc_case_id=acc_case.id), 303)
+
+
+def _keep_receipt(acc_case, decision_id: str, receipt) -> None:
+    """Store the scan of the receipt with the decision just served."""
+    decision = next(d for d in acc_case.decisions if str(d.id) == decision_id)
+    [attachment] = store_uploads(receipt, uploaded_by=current_user)
+    db.session.flush()
+    decision.receipt_attachment_id = attachment.id
+
+
+@bp.get("/accountability/files/<int:attachment_id>")
+@roles_required(*READER_ROLES)
+def file(attachment_id: int):
+    """Send a receipt scan or an inspection photo to those who read its case or inspection."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    if attachment.inspection_id is not None:
+        get_inspection_or_404(attachment.inspection_id, current_user)
+    else:
+        decision = db.session.scalar(
+            sa.select(Decision).where(Decision.receipt_attachment_id == attachment.id)
+        )
+        if decision is None:
+            abort(404)
+        get_acc_case_or_404(decision.acc_case_id, current_user)
+    return send_file(
+        attachment_path(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )
 
 
 # ---------------------------------------------------------------- records
@@ -402,7 +449,10 @@ def new_inspection():
 
         try:
             validate_csrf(request.form.get("csrf_token"))
+            photos = read_uploads("photos", request.files.getlist("photos"))
             inspection = record_inspection(values, current_user)
+            for attachment in store_uploads(photos, uploaded_by=current_user):
+                attachment.inspection_id = inspection.id
         except ValidationError:
             flash(_("The form has expired. Send it again."), "error")
         except ValidationFailed as error:

@@ -8,7 +8,9 @@ app's config. Messages name the field by its label (``validation.labelled``).
 """
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -23,9 +25,12 @@ from wtforms.widgets import NumberInput
 
 from app.core.forms import Required, select_choices
 from app.core.labels import CHOICE_LABELS
+from app.core.types import utcnow
 from app.core.validation import DB_INT_MAX, FieldErrors, one_of
 
 Limit = int | Callable[[], int]
+# Days are the calendar's, which is Shanghai's (DESIGN §6).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _limit(value: Limit) -> int:
@@ -131,6 +136,37 @@ class Text(Field):
     def form_field(self):
         field = TextAreaField if self.multiline else StringField
         return field(self.label, validators=self.marks(), render_kw={"maxlength": self.max_length})
+
+
+class Day(Field):
+    """A calendar day (ISO ``2026-03-05``), not in the future: when something happened."""
+
+    def from_form(self, value) -> Any:
+        return None if value in ("", None) else str(value)
+
+    def read(self, value, errors: FieldErrors) -> date | None:
+        if value in (None, ""):
+            if self.required:
+                errors.add(self.name, _l("This field is required."))
+            return None
+        try:
+            day = date.fromisoformat(value.strip()) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None or len(value.strip()) != 10:
+            errors.add(self.name, _l("Not a date (YYYY-MM-DD)."))
+            return None
+        if day > utcnow().astimezone(SHANGHAI).date():
+            errors.add(self.name, _l("The date cannot be in the future."))
+            return None
+        return day
+
+    def json_schema(self) -> dict:
+        return {**super().json_schema(), "format": "date"}
+
+    def form_field(self):
+        # A text box the browser shows as a date picker; the service reads what was typed.
+        return StringField(self.label, validators=self.marks(), render_kw={"type": "date"})
 
 
 class Integer(Field):

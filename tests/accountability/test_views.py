@@ -147,3 +147,62 @@ def test_records_and_inspection_pages(app, client, acc_org):
     login(leader, "leader")
     assert leader.get(f"/accountability/records/staff/{staff.id}").status_code == 200
     assert leader.get(good.location).status_code == 403
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_service_with_a_receipt_scan_read_by_the_office_only(app, client, acc_org):
+    import io
+
+    from tests.accountability.helpers import proposed_case
+
+    acc_case = proposed_case(acc_org)
+    from app.accountability.services import perform_acc_action
+
+    perform_acc_action(acc_case, "approve", acc_org["users"]["jw_head"], {})
+    db.session.commit()
+    db.session.refresh(acc_case)
+    assert acc_case.state == "issued"
+    login(client, "inspector")
+    page = client.get(f"/accountability/cases/{acc_case.id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    decision = acc_case.decisions[0]
+    url = f"/accountability/cases/{acc_case.id}/serve"
+    data = {
+        "csrf_token": csrf(page),
+        "version": str(acc_case.version),
+        "decision": str(decision.id),
+        "served_to": "王某某",
+        "served_how": "in_person",
+    }
+    future = client.post(url, data={**data, "served_on": "2999-01-01"})
+    assert future.status_code == 422 and "王某某" in future.get_data(as_text=True)
+    bad_file = client.post(
+        url,
+        data={**data, "receipt": (io.BytesIO(b"MZ\x90\x00"), "x.exe")},
+        content_type="multipart/form-data",
+    )
+    assert bad_file.status_code == 422
+    done = client.post(
+        url,
+        data={**data, "receipt": (io.BytesIO(PNG), "回证.png")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 303
+    db.session.expire_all()
+    decision = db.session.get(type(decision), decision.id)
+    assert decision.served_at is not None and decision.receipt_attachment_id
+    file_url = f"/accountability/files/{decision.receipt_attachment_id}"
+    with client.get(file_url) as response:
+        assert response.data == PNG
+    other = app.test_client()
+    login(other, "operator")
+    assert other.get(file_url).status_code == 403
+    town = app.test_client()
+    from tests.factories import create_user
+
+    create_user("town", roles=["inspector"], unit=acc_org["units"]["CC-CGZ-JW"])
+    db.session.commit()
+    login(town, "town")
+    assert town.get(file_url).status_code == 404
