@@ -152,6 +152,16 @@ def add_subject(acc_case, actor, transition, data) -> None:
     _apply(acc_case, transition, actor, {"decision_id": decision.id, **_subject_data(decision)})
 
 
+def remove_subject(acc_case, actor, transition, data) -> None:
+    """Drop a subject found not to answer for the matter (before anything is decided)."""
+    values = ACC_SPECS["remove_subject"].read(data)
+    decision = _decision_of(acc_case, values["decision"])
+    subject = {"decision_id": decision.id, **_subject_data(decision)}
+    acc_case.decisions.remove(decision)
+    db.session.delete(decision)
+    _apply(acc_case, transition, actor, subject)
+
+
 def _subject_data(decision: Decision) -> dict:
     return {
         "subject_type": decision.subject_type,
@@ -398,6 +408,7 @@ HANDLERS = {
     "record_statement": record_statement,
     "draft_decision": draft_decision,
     "add_subject": add_subject,
+    "remove_subject": remove_subject,
     "propose": propose,
     "send_back": send_back,
     "approve": approve,

@@ -142,6 +142,7 @@ ACC_SPECS: dict[str, Spec] = {
         _text("consequences", _l("Consequences")),
     ),
     "add_subject": Spec(*SUBJECT_FIELDS),
+    "remove_subject": Spec(_decision(_l("Subject to remove"))),
     "propose": Spec(_text("findings", _l("Findings of the verification"), max_length=FACTS_MAX)),
     "send_back": Spec(_text("reason", _l("What to verify or change"), required=True)),
     "approve": Spec(_text("note", _l("Note"))),

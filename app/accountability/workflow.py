@@ -63,6 +63,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     *stay("record_statement", [S.VERIFYING], INSPECTOR_ROLES, turn=AccTurn.ORGAN, guard="asked"),
     *stay("draft_decision", [S.VERIFYING], INSPECTOR_ROLES, turn=AccTurn.ORGAN),
     *stay("add_subject", [S.VERIFYING], INSPECTOR_ROLES, turn=AccTurn.ORGAN),
+    *stay(
+        "remove_subject",
+        [S.VERIFYING],
+        INSPECTOR_ROLES,
+        turn=AccTurn.ORGAN,
+        guard="several_subjects",
+    ),
     row(
         "propose",
         {S.VERIFYING},
@@ -137,6 +144,7 @@ ACC_ACTION_LABELS = register_labels(
         "record_statement": _l("Record the statement"),
         "draft_decision": _l("Draft a decision"),
         "add_subject": _l("Add a subject"),
+        "remove_subject": _l("Remove a subject"),
         "propose": _l("Propose for approval"),
         "send_back": _l("Send back"),
         "approve": _l("Approve"),
@@ -201,6 +209,9 @@ def _closable(case) -> bool:
 
 
 GUARDS = {
+    "several_subjects": Guard(
+        lambda case: len(case.decisions) > 1, _l("A case keeps at least one subject.")
+    ),
     "no_ask": Guard(
         lambda case: not _statement_asked(case), _l("A statement has already been asked for.")
     ),

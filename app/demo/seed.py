@@ -516,6 +516,12 @@ def seed_demo() -> dict[str, object]:
     from app.supervision.sweep import run_sweep
 
     sweep = run_sweep()
+    # The inspectors' part of it: the red cards' referrals into their queue.
+    from app.accountability.reference import seed_reference
+    from app.accountability.sweep import sweep_accountability
+
+    seed_reference()
+    sweep_accountability()
     return {
         "calendar years added": calendar or "none",
         "units": len(units),

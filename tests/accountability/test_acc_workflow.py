@@ -203,3 +203,19 @@ def test_a_stale_page_is_told(acc_org, acc_case):
         draft_data = {"expected_version": version}
         perform_acc_action(acc_case, "add_subject", inspector, {}, **draft_data)
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) > 0
+
+
+def test_a_subject_is_removed_but_never_the_last(acc_org, acc_case):
+    inspector = acc_org["users"]["inspector"]
+    perform_acc_action(acc_case, "verify", inspector, {})
+    with pytest.raises(InvalidTransition):
+        perform_acc_action(
+            acc_case, "remove_subject", inspector, {"decision": str(acc_case.decisions[0].id)}
+        )
+    perform_acc_action(acc_case, "add_subject", inspector, {"unit_code": "CC-RSJ"})
+    person = acc_case.decisions[0]
+    draft(acc_case, inspector)
+    perform_acc_action(acc_case, "remove_subject", inspector, {"decision": str(person.id)})
+    db.session.commit()
+    assert [d.subject_type for d in acc_case.decisions] == ["unit"]
+    assert acc_case.events[-1].data["staff_id"] == acc_org["staff"]["王某某"].id
