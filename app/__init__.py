@@ -115,6 +115,7 @@ def _init_sqlite(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accountability import bp as accountability_bp
     from app.accountability import views as _accountability_views  # noqa: F401
+    from app.admin import accountability as _admin_accountability_views  # noqa: F401
     from app.admin import bp as admin_bp
     from app.admin import staff as _admin_staff_views  # noqa: F401
     from app.admin import users as _admin_user_views  # noqa: F401

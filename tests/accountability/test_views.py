@@ -206,3 +206,54 @@ def test_service_with_a_receipt_scan_read_by_the_office_only(app, client, acc_or
     db.session.commit()
     login(town, "town")
     assert town.get(file_url).status_code == 404
+
+
+def test_every_page_of_the_workspace_is_accessible_in_each_state(app, client, acc_org, at):
+    from app.accountability.inspections import record_inspection
+    from app.accountability.services import perform_acc_action
+    from tests.accountability.helpers import proposed_case
+    from tests.htmlpage import accessibility_problems
+
+    inspector, head = acc_org["users"]["inspector"], acc_org["users"]["jw_head"]
+    at(2026, 3, 5, 10, 0)
+    referral = create_referral({"unit_code": "CC-RSJ", "summary": "线索"}, inspector)
+    proposed = proposed_case(acc_org)
+    served = proposed_case(acc_org, staff_name="刘某某")
+    perform_acc_action(served, "approve", head, {})
+    db.session.commit()
+    decision = served.decisions[0]
+    perform_acc_action(
+        served,
+        "serve",
+        inspector,
+        {"decision": str(decision.id), "served_to": "刘某某", "served_how": "post"},
+    )
+    perform_acc_action(
+        served, "file_appeal", inspector, {"decision": str(decision.id), "text": "不服"}
+    )
+    inspection = record_inspection(
+        {"held_on": "2026-03-01", "place": "大厅", "team": "一组"}, inspector
+    )
+    db.session.commit()
+    at()
+    pages = [
+        "/accountability",
+        f"/accountability/referrals/{referral.id}",
+        f"/accountability/cases/{proposed.id}",
+        f"/accountability/cases/{served.id}",
+        f"/accountability/records/staff/{decision.staff_id}",
+        f"/accountability/records/units/{decision.unit_id}",
+        f"/accountability/inspections/{inspection.id}",
+        "/accountability/inspections/new",
+        "/accountability/referrals/new",
+    ]
+    for username in ("inspector", "jw_head", "leader"):
+        reader = app.test_client()
+        login(reader, username)
+        for url in pages:
+            response = reader.get(url)
+            if response.status_code != 200:
+                assert username == "leader", (username, url)
+                continue
+            problems = accessibility_problems(response.get_data(as_text=True))
+            assert not problems, (username, url, problems)

@@ -26,7 +26,17 @@ STAFF_PAGES = {
     ],
     "handler": ["/cases", "/account/away", "/inbox"],
     "unit_lead": ["/cases"],
-    "inspector": ["/cases", "/supervision/board"],
+    "inspector": [
+        "/cases",
+        "/supervision/board",
+        "/accountability",
+        "/accountability?tab=all",
+        "/accountability?tab=deadlines",
+        "/accountability/referrals/new",
+        "/accountability/inspections/new",
+        "/accountability/records/units/1",
+    ],
+    "leader": ["/accountability", "/accountability/records/units/3"],  # 3: 澄川县
     "admin": [
         "/admin/units",
         "/admin/units/new",
@@ -42,6 +52,10 @@ STAFF_PAGES = {
         "/admin/staff/new",
         "/admin/staff/pending",
         "/admin/staff/import",
+        "/admin/legal-bases",
+        "/admin/legal-bases/new",
+        "/admin/accumulation-rules",
+        "/admin/accumulation-rules/new",
     ],
 }
 PUBLIC_PAGES = ["/login", "/public/complaints/new", "/public/track"]
