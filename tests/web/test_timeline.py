@@ -18,6 +18,9 @@ from app.core.templating import CHOICE_LABELS
 from app.core.trail import record_event
 from app.core.types import utcnow
 from app.extensions import db
+from app.units.models import Staff
+from app.units.naming import name_staff_for_case
+from app.units.staff import merge_staff
 from tests.conftest import login
 from tests.factories import create_card
 
@@ -34,6 +37,8 @@ EVENT_ACTIONS = frozenset(
         "reject",
         "merge",
         "merged_in",
+        "name_staff",
+        "staff_merged",
         "invalidate",
         "resolve_directly",
         "sign",
@@ -112,6 +117,14 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
         subject_kind="staff",
         respondent_staff="李科员",
     )
+    # A name typed at intake, later found on the unit's list under its real entry.
+    real = Staff(unit_id=org["units"]["CC-RSJ"].id, name="李明", post="科员")
+    db.session.add(real)
+    db.session.flush()
+    name_staff_for_case(case, [], [{"name": "李科员", "post": ""}], users["operator"])
+    typed = case.staff[0]
+    merge_staff(typed, real, users["admin"])
+    db.session.commit()
     record_event(
         "case", case.id, None, "correspondence", data={"message": 1, "subject": "补充材料"}
     )
@@ -225,6 +238,8 @@ def test_every_action_reads_as_what_it_did(app, client, org, make_case):
     assert "被投诉人员：李科员" in one("classify")
     assert "投诉对象：工作人员" in one("classify")
     assert "邮件主题：补充材料" in one("correspondence")
+    assert "李科员（待确认）" in one("name_staff")
+    assert "李科员" in one("staff_merged") and "李明（科员）" in one("staff_merged")
 
     elsewhere, followed = said["dispatch"]
     assert f"主办单位：{ZJJ}" in elsewhere
