@@ -471,6 +471,9 @@ def _action_path(action: str) -> dict:
 
 def build_openapi(server_url: str) -> dict:
     """Return the OpenAPI document for the API served at ``server_url``."""
+    # Imported here: that module builds on the pieces of this one.
+    from app.api.openapi_accountability import accountability_paths, accountability_schemas
+
     return {
         "openapi": "3.0.3",
         "info": {
@@ -501,6 +504,7 @@ def build_openapi(server_url: str) -> dict:
                     "additionalProperties": False,
                 },
                 **{f"Action_{action}": action_schema(action) for action in SPECS},
+                **accountability_schemas(),
             },
         },
         "paths": {
@@ -633,6 +637,7 @@ def build_openapi(server_url: str) -> dict:
             },
             "/documents/{document_id}/pdf": _document_file("pdf"),
             "/documents/{document_id}/docx": _document_file("docx"),
+            **accountability_paths(),
         },
     }
 
