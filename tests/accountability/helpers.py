@@ -102,3 +102,58 @@ def served_case(acc_org, **kwargs):
         )
     db.session.commit()
     return acc_case
+
+
+def verifying_case(acc_org):
+    """A registered case the inspector started verifying."""
+    acc_case = registered_case(acc_org)
+    perform_acc_action(acc_case, "verify", acc_org["users"]["inspector"], {})
+    db.session.commit()
+    return acc_case
+
+
+def asked_case(acc_org):
+    """A case in verifying whose person was asked for a statement."""
+    acc_case = verifying_case(acc_org)
+    perform_acc_action(acc_case, "request_statement", acc_org["users"]["inspector"], {"days": 5})
+    db.session.commit()
+    return acc_case
+
+
+def drafted_case(acc_org):
+    """A case in verifying with a complete draft, sent back by the head."""
+    acc_case = proposed_case(acc_org)
+    perform_acc_action(acc_case, "send_back", acc_org["users"]["jw_head"], {"reason": "补充"})
+    db.session.commit()
+    return acc_case
+
+
+def executing_case(acc_org):
+    """A served case whose written self-examination is due."""
+    acc_case = served_case(acc_org)
+    perform_acc_action(acc_case, "start_execution", acc_org["users"]["inspector"], {})
+    db.session.commit()
+    return acc_case
+
+
+def appealed_case(acc_org):
+    """A served case whose decision is under appeal."""
+    acc_case = served_case(acc_org)
+    perform_acc_action(
+        acc_case,
+        "file_appeal",
+        acc_org["users"]["inspector"],
+        {"decision": str(acc_case.decisions[0].id), "text": "处理过重"},
+    )
+    db.session.commit()
+    return acc_case
+
+
+def past_appeal_case(acc_org):
+    """Served sixty days ago with nothing to execute: its appeal period has ended."""
+    from datetime import timedelta
+
+    from app.core.types import as_of
+
+    with as_of(utcnow() - timedelta(days=60)):
+        return served_case(acc_org, days=None)

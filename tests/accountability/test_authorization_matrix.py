@@ -43,54 +43,12 @@ NOT_INSPECTORS = {"leader", "operator", "center_lead", "handler", "unit_lead", "
 NOT_INSPECTORS |= {"jw_lead", "admin"}
 
 
-def _verifying(acc_org):
-    acc_case = helpers.registered_case(acc_org)
-    perform_acc_action(acc_case, "verify", acc_org["users"]["inspector"], {})
-    db.session.commit()
-    return acc_case
-
-
-def _asked(acc_org):
-    acc_case = _verifying(acc_org)
-    perform_acc_action(acc_case, "request_statement", acc_org["users"]["inspector"], {"days": 5})
-    db.session.commit()
-    return acc_case
-
-
-def _drafted(acc_org):
-    acc_case = helpers.proposed_case(acc_org)
-    perform_acc_action(acc_case, "send_back", acc_org["users"]["jw_head"], {"reason": "补充"})
-    db.session.commit()
-    return acc_case
-
-
-def _executing(acc_org):
-    acc_case = helpers.served_case(acc_org)
-    perform_acc_action(acc_case, "start_execution", acc_org["users"]["inspector"], {})
-    db.session.commit()
-    return acc_case
-
-
-def _appealed(acc_org):
-    acc_case = helpers.served_case(acc_org)
-    decision = acc_case.decisions[0]
-    perform_acc_action(
-        acc_case,
-        "file_appeal",
-        acc_org["users"]["inspector"],
-        {"decision": str(decision.id), "text": "处理过重"},
-    )
-    db.session.commit()
-    return acc_case
-
-
-def _past_appeal(acc_org):
-    """Served in October with nothing to execute: by now the appeal period has ended."""
-    from app.core.types import as_of
-    from tests.conftest import sh
-
-    with as_of(sh(2026, 10, 9, 10, 0)):
-        return helpers.served_case(acc_org, days=None)
+_verifying = helpers.verifying_case
+_asked = helpers.asked_case
+_drafted = helpers.drafted_case
+_executing = helpers.executing_case
+_appealed = helpers.appealed_case
+_past_appeal = helpers.past_appeal_case
 
 
 def _bases() -> list[str]:
