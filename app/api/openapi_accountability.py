@@ -18,7 +18,7 @@ from app.accountability.models import (
 from app.accountability.queries import TABS
 from app.accountability.specs import ACC_SPECS, REFERRAL_SPECS
 from app.accountability.workflow import ACC_ACTIONS, AccState
-from app.api.openapi import (
+from app.api.openapi_parts import (
     BOOLEAN,
     ID,
     IF_MATCH,
