@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import staff as _admin_staff_views  # noqa: F401
     from app.admin import users as _admin_user_views  # noqa: F401
     from app.admin import views as _admin_views  # noqa: F401
+    from app.api import accountability as _api_accountability_views  # noqa: F401
     from app.api import bp as api_bp
     from app.api import documents as _api_document_views  # noqa: F401
     from app.api import views as _api_views  # noqa: F401

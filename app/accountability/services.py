@@ -62,9 +62,12 @@ def perform_acc_action(
 def _apply(acc_case, transition, actor, data: dict, target: str | None = None):
     """Move the case along ``transition`` and record it; mark it closed where it ends."""
     now = utcnow()
-    event = ACC_WORKFLOW.apply(acc_case, transition, actor, data, now, target=target)
-    if acc_case.state in FINAL_ACC_STATES:
-        acc_case.closed_at = now
+    # The final state and closed_at are one fact (a CHECK): recording the event reads the
+    # trail, and an autoflush between the two would write the state alone.
+    with db.session.no_autoflush:
+        event = ACC_WORKFLOW.apply(acc_case, transition, actor, data, now, target=target)
+        if acc_case.state in FINAL_ACC_STATES:
+            acc_case.closed_at = now
     # A step that leaves the state as it is still changes the case: bump its version, so
     # that two people editing one draft at once are told, not overwritten.
     acc_case.updated_at = now

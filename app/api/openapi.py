@@ -4,116 +4,38 @@ It is kept true by ``tests/api/test_schemathesis.py``, which fuzzes every operat
 this document: each answer must be one declared here, in the declared shape.
 """
 
-from app.api.body import MAX_DEPTH
+from app.api.openapi_accountability import accountability_paths, accountability_schemas
+from app.api.openapi_parts import (
+    BOOLEAN,
+    ERROR,
+    ID,
+    IF_MATCH,
+    INTEGER,
+    MOMENT,
+    NULLABLE_MOMENT,
+    NULLABLE_STRING,
+    PAGE_PARAMETERS,
+    STRING,
+    _enum,
+    _error,
+    _errors,
+    _json,
+    _object,
+    _ref,
+)
 from app.api.schema import CASE_FIELDS, CASE_REQUIRED, action_schema
 from app.cases.models import AssignmentRole, Channel, Finding, Severity, SubjectKind, Urgency
 from app.cases.queries import Q_MAX, SORT_ORDERS, STATE_FILTERS
 from app.cases.specs import SPECS
 from app.cases.workflow import ACTIONS, STATUS_LABELS, State
 from app.core.access_log import AccessChannel
-from app.core.validation import DB_INT_MAX
 from app.deadlines.models import ClockKind, LimitUnit
 from app.documents.models import DocumentKind, DocumentStatus
 from app.documents.views import MIMETYPES
 from app.routing.models import Relation
 from app.units.models import UnitKind
 
-ERROR = {
-    "type": "object",
-    "required": ["error", "message"],
-    "properties": {
-        "error": {"type": "string"},
-        "message": {"type": "string"},
-        "fields": {
-            "type": "object",
-            "additionalProperties": {"type": "string"},
-            "description": "One message per invalid field (422).",
-        },
-    },
-}
-
-ERROR_DESCRIPTIONS = {
-    "400": "Malformed request: the body is not a JSON object, nests deeper than "
-    f"{MAX_DEPTH} levels or holds text that is not valid Unicode.",
-    "401": "Missing or invalid bearer token.",
-    "403": "Your role may not do this.",
-    "404": "No such case, or not visible to you.",
-    "409": "Action not allowed in the case's state, or a stale version.",
-    "413": "The request body is too large.",
-    "422": "Invalid fields; `fields` names each one.",
-}
-
-
-def _errors(*codes: int) -> dict:
-    """The error answers ``codes``, each with the Error body."""
-    return {
-        str(code): {
-            "description": ERROR_DESCRIPTIONS[str(code)],
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-        for code in codes
-    }
-
-
-def _error(description: str) -> dict:
-    """An error answer with its own description and the Error body."""
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-def _json(schema: dict, description: str = "OK") -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-# The last page a list answers; past it the offset overflows the database's integer.
-MAX_PAGE = 100_000
-
-
-def _object(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
-    """An object whose every property is always present, except those ``optional``."""
-    return {
-        "type": "object",
-        "required": [name for name in properties if name not in optional],
-        "properties": properties,
-    }
-
-
-def _enum(values, *, nullable: bool = False) -> dict:
-    schema = {"type": "string", "enum": [str(v) for v in values]}
-    if nullable:
-        # OpenAPI 3.0: a nullable enum lists null among its values.
-        schema.update(nullable=True, enum=[*schema["enum"], None])
-    return schema
-
-
-STRING = {"type": "string"}
-INTEGER = {"type": "integer"}
-BOOLEAN = {"type": "boolean"}
-MOMENT = {"type": "string", "format": "date-time"}
-NULLABLE_STRING = {"type": "string", "nullable": True}
-NULLABLE_MOMENT = {**MOMENT, "nullable": True}
-# Ids and pages are the database's integers: a larger number names nothing stored.
-ID = {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX}
-
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": ID}
-PAGE_PARAMETERS = [
-    {
-        "name": "page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-    },
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-    },
-]
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -437,15 +359,6 @@ def _document_file(fmt: str) -> dict:
     }
 
 
-IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "required": False,
-    "schema": STRING,
-    "description": "The case version (instead of `version` in the body).",
-}
-
-
 def _action_path(action: str) -> dict:
     """One action's operation: its own body schema, its own required fields."""
     required = bool(SPECS[action].required)
@@ -501,6 +414,7 @@ def build_openapi(server_url: str) -> dict:
                     "additionalProperties": False,
                 },
                 **{f"Action_{action}": action_schema(action) for action in SPECS},
+                **accountability_schemas(),
             },
         },
         "paths": {
@@ -633,6 +547,7 @@ def build_openapi(server_url: str) -> dict:
             },
             "/documents/{document_id}/pdf": _document_file("pdf"),
             "/documents/{document_id}/docx": _document_file("docx"),
+            **accountability_paths(),
         },
     }
 

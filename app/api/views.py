@@ -12,7 +12,8 @@ from app.api import bp
 from app.api.auth import token_required
 from app.api.body import json_object
 from app.api.models import IdempotencyKey
-from app.api.openapi import MAX_PAGE, build_openapi
+from app.api.openapi import build_openapi
+from app.api.openapi_parts import MAX_PAGE
 from app.api.schema import CASE_FIELDS, COMPLAINANT_FIELDS, action_fields
 from app.auth.models import CASE_READER_ROLES, CENTER_ROLES
 from app.cases.access import (

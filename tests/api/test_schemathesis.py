@@ -33,10 +33,12 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from app.accountability.workflow import ACC_ACTIONS
 from app.auth.services import create_token
 from app.cases.models import Case
 from app.cases.workflow import allowed_actions
 from app.extensions import db
+from tests.api.fuzz_accountability import AccountabilityTargets
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -51,6 +53,8 @@ CHECKS = [
     ignored_auth,
 ]
 ROLES = ("operator", "handler", "unit_lead", "center_lead", "inspector", "handler2", "admin")
+# Only aimed at accountability (the deciding office's head, a leader of the county).
+ACC_ROLES = ("jw_head", "leader")
 EXAMPLES = 8
 SETTINGS = settings(
     max_examples=EXAMPLES,
@@ -71,6 +75,24 @@ READS = [
     "GET /routing/suggest",
 ]
 WRITES = ["POST /cases"]
+ACC_READS = [
+    "GET /accountability/queue",
+    "GET /accountability/cases/{acc_case_id}",
+    "GET /accountability/records/staff/{staff_id}",
+    "GET /accountability/records/units/{unit_id}",
+    "GET /accountability/forms",
+    "GET /accountability/legal-bases",
+    "GET /referrals/{referral_id}",
+    "GET /inspections/{inspection_id}",
+]
+ACC_WRITES = [
+    "POST /referrals",
+    "POST /referrals/{referral_id}/accept",
+    "POST /referrals/{referral_id}/decline",
+    "POST /inspections",
+    "POST /inspections/{inspection_id}/findings",
+    *[f"POST /accountability/cases/{{acc_case_id}}/actions/{a}" for a in ACC_ACTIONS],
+]
 # Values that name records of the demo county, put in place of generated ones.
 REAL = {
     "respondent_unit_code": "CC-RSJ",
@@ -111,6 +133,12 @@ class Fuzzing:
         # Answers by operation, to show that valid requests got through, not only errors.
         self.answers: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.most_statements: dict[str, int] = collections.defaultdict(int)
+        acc_tokens = {role: create_token(org["users"][role]) for role in ACC_ROLES}
+        db.session.commit()
+        self.acc = AccountabilityTargets(
+            org, {**dict(zip(ROLES, self.tokens, strict=True)), **acc_tokens}
+        )
+        self.acc_real = self.acc.real_values()
 
     def token(self) -> str:
         """The bearer token of the next role in turn."""
@@ -126,7 +154,18 @@ class Fuzzing:
         turn = next(self._turn)
         # Only a token of ours is replaced: a missing or made-up one is a test of its own.
         ours = case.headers.get("Authorization", "").removeprefix("Bearer ") in self.tokens
-        if "case_id" in (case.path_parameters or {}):
+        real = REAL
+        if self.acc.covers(case.operation.path):
+            real = {**REAL, **self.acc_real}
+            if not case.meta.is_negative_at(ParameterLocation.PATH) and ours and turn % 4:
+                token, values = self._pick_acc(case.operation, turn)
+                case.path_parameters = {**(case.path_parameters or {}), **values}
+                case.headers["Authorization"] = f"Bearer {token}"
+                if "acc_case_id" in values:
+                    real = {**real, "decision": self.acc.decisions[values["acc_case_id"]]}
+                if case.meta.generation.mode.is_positive and turn % 3:
+                    self.acc.complete(case.operation.path, case.body)
+        elif "case_id" in (case.path_parameters or {}):
             if not case.meta.is_negative_at(ParameterLocation.PATH) and ours and turn % 4:
                 token, case_id = self._pick(case.operation, turn)
                 case.path_parameters["case_id"] = case_id
@@ -137,15 +176,22 @@ class Fuzzing:
         if case.meta.generation.mode.is_positive:
             for values in (case.query, case.body):
                 if isinstance(values, dict):
-                    for name in set(values) & set(REAL):
+                    for name in set(values) & set(real):
                         if next(self._fill) % 3:
-                            values[name] = copy.deepcopy(REAL[name])
+                            values[name] = copy.deepcopy(real[name])
 
     def _pick(self, operation, turn: int) -> tuple[str, int]:
         """A (token, case id) that the workflow table lets act, where the path is an action."""
         if operation.label != self._operation:
             self._operation = operation.label
             self._refresh(operation.path.rpartition("/actions/")[2] or None)
+        return self._allowed[turn % len(self._allowed)]
+
+    def _pick_acc(self, operation, turn: int) -> tuple[str, dict]:
+        """A (token, path parameters) that reaches the code of an accountability path."""
+        if operation.label != self._operation:
+            self._operation = operation.label
+            self._allowed = self.acc.choices(operation)
         return self._allowed[turn % len(self._allowed)]
 
     def _refresh(self, action: str | None) -> None:
@@ -255,3 +301,4 @@ def test_api_answers_every_input_as_documented(app, fuzzing, subtests):
     assert sorted(operations) == sorted(documented)
     succeeded = {op for op, counts in fuzzing.answers.items() if any(s < 300 for s in counts)}
     assert set(READS) | set(WRITES) <= succeeded, fuzzing.answers
+    assert set(ACC_READS) | set(ACC_WRITES) <= succeeded, fuzzing.answers
