@@ -157,3 +157,13 @@ def past_appeal_case(acc_org):
 
     with as_of(utcnow() - timedelta(days=60)):
         return served_case(acc_org, days=None)
+
+
+def two_subjects_case(acc_org):
+    """A case in verifying about a person and their unit."""
+    acc_case = verifying_case(acc_org)
+    perform_acc_action(
+        acc_case, "add_subject", acc_org["users"]["inspector"], {"unit_code": "CC-ZJJ"}
+    )
+    db.session.commit()
+    return acc_case

@@ -77,6 +77,11 @@ MATRIX = {
         OFFICE,
     ),
     "add_subject": (_verifying, lambda c: {"unit_code": "CC-RSJ"}, OFFICE),
+    "remove_subject": (
+        helpers.two_subjects_case,
+        lambda c: {"decision": str(c.decisions[-1].id)},
+        OFFICE,
+    ),
     "propose": (_drafted, lambda c: {"findings": "属实。"}, OFFICE),
     "send_back": (helpers.proposed_case, lambda c: {"reason": "补充陈述"}, HEAD),
     "approve": (helpers.proposed_case, lambda c: {"note": "同意"}, HEAD),
@@ -197,6 +202,7 @@ GUARDED = {
     "request_statement": _asked,  # asked already
     "record_statement": _verifying,  # nothing asked
     "propose": _verifying,  # no complete draft
+    "remove_subject": _verifying,  # its only subject
     "issue": None,  # notices not rendered: prepared below
     "file_appeal": _past_appeal,  # the appeal period ended
     "start_execution": lambda acc_org: helpers.served_case(acc_org, days=None),

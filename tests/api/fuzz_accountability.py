@@ -24,6 +24,7 @@ READERS = ("inspector", "jw_head", "leader")
 STATES = {
     "registered": helpers.registered_case,
     "verifying": helpers.verifying_case,
+    "two_subjects": helpers.two_subjects_case,
     "asked": helpers.asked_case,
     "drafted": helpers.drafted_case,
     "proposed": helpers.proposed_case,
