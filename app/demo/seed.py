@@ -463,14 +463,14 @@ def seed_cases(users: dict[str, User]) -> int:
         return 0
     first_of_number: dict[str, Case] = {}
     for index, (steps, complaint, *ago) in enumerate(DEMO_CASES, start=1):
-        with as_of(_workdays_ago(ago[0]) if ago else utcnow()):
+        with as_of(workdays_ago(ago[0]) if ago else utcnow()):
             case = _seed_case(index, steps, complaint, users, first_of_number)
         first_of_number.setdefault(complaint["complainant"]["phone"], case)
         db.session.flush()
     return len(DEMO_CASES)
 
 
-def _workdays_ago(n: int):
+def workdays_ago(n: int):
     """Return this time of day ``n`` working days ago on the stored calendar."""
     now = utcnow()
     calendar = load_calendar(to_local(now).date() - timedelta(days=3 * n + 10))
@@ -503,7 +503,11 @@ def _seed_case(index, steps, complaint, users, first_of_number) -> Case:
 
 def seed_demo() -> dict[str, object]:
     """Seed everything; running it again changes nothing that exists."""
+    from app.accountability.reference import seed_reference
+    from app.accountability.sweep import sweep_accountability
+    from app.demo.accountability import seed_acc_cases
     from app.routing.defaults import seed_default_rules
+    from app.supervision.sweep import run_sweep
 
     calendar = seed_calendar()
     units = seed_units()
@@ -511,11 +515,13 @@ def seed_demo() -> dict[str, object]:
     users = seed_users(units)
     staff = seed_staff(units)
     seed_default_rules()
+    reference = seed_reference()
     cases = seed_cases(users)
-    # The sweep the scheduler runs every few minutes: cards and notices for the late cases.
-    from app.supervision.sweep import run_sweep
-
+    # The sweep the scheduler runs every few minutes: cards and notices for the late cases,
+    # then the referrals the red cards and valid complaints bring to the inspectors.
     sweep = run_sweep()
+    referred = sweep_accountability()
+    acc_cases = seed_acc_cases(users)
     return {
         "calendar years added": calendar or "none",
         "units": len(units),
@@ -524,4 +530,7 @@ def seed_demo() -> dict[str, object]:
         "staff added": staff,
         "cases added": cases,
         "cards issued": sweep.prewarn + sweep.yellow + sweep.red,
+        "accountability reference added": sum(reference.values()),
+        "referrals made": referred.referrals,
+        "accountability cases added": acc_cases,
     }
