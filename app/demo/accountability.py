@@ -16,7 +16,7 @@ from app.accountability.referrals import accept_referral, create_referral
 from app.accountability.services import perform_acc_action
 from app.accountability.workflow import AccState
 from app.core.types import as_of
-from app.demo.seed import workdays_ago
+from app.demo.past import workdays_ago
 from app.documents.tasks import render_document
 from app.extensions import db
 from app.units.models import Staff

@@ -1,7 +1,5 @@
 """Build the fictional 澄川县 (Chengchuan county) of 澄州市 with its units, staff and cases."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 
 from app.auth.models import Role, User, UserRole
@@ -14,9 +12,9 @@ from app.deadlines.services import (
     calendar_years,
     chinesecalendar_year,
     import_year,
-    load_calendar,
 )
 from app.deadlines.workdays import to_local
+from app.demo.past import workdays_ago
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.models import Staff, Unit
@@ -468,18 +466,6 @@ def seed_cases(users: dict[str, User]) -> int:
         first_of_number.setdefault(complaint["complainant"]["phone"], case)
         db.session.flush()
     return len(DEMO_CASES)
-
-
-def workdays_ago(n: int):
-    """Return this time of day ``n`` working days ago on the stored calendar."""
-    now = utcnow()
-    calendar = load_calendar(to_local(now).date() - timedelta(days=3 * n + 10))
-    moment, left = now, n
-    while left:
-        moment -= timedelta(days=1)
-        if calendar.day(to_local(moment).date()).is_workday:
-            left -= 1
-    return moment
 
 
 def _seed_case(index, steps, complaint, users, first_of_number) -> Case:
