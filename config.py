@@ -32,6 +32,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Empty means "no Redis": jobs then run in-process after the commit.
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Without Redis, jobs run in this process after the commit; those a request asked for
+    # run in a thread of their own, so that a slow one (rendering a document) never holds
+    # the request. Tests run them at once, in order, to see what they did.
+    JOBS_IN_THREAD = True
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "default")
     REDIS_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
     REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
@@ -173,6 +177,7 @@ class TestingConfig(Config):
     LOGIN_MAX_FAILURES_PER_ADDRESS = 1000
     SERVER_NAME = None
     RATELIMIT_ENABLED = False
+    JOBS_IN_THREAD = False
 
 
 class ProductionConfig(Config):

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accountability.models import (
     AccumulationRule,
@@ -120,9 +121,11 @@ def _decision_counts(counters, where) -> None:
 
 
 def _decisions(where) -> list[Decision]:
+    # The page names each decision's form: loaded with it, not once per row.
     return list(
         db.session.scalars(
             sa.select(Decision)
+            .options(joinedload(Decision.form))
             .where(where, Decision.number.is_not(None))
             .order_by(Decision.decided_on.desc(), Decision.id.desc())
             .limit(LIST_LIMIT)

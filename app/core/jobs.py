@@ -6,10 +6,11 @@ pending state), so losing the queue loses no work: a later sweep picks it up.
 
 import importlib
 import logging
+import threading
 import time
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_sqlalchemy.session import Session
 from redis import Redis
 from rq import Queue
@@ -118,6 +119,14 @@ def _run_pending(session) -> None:
                 log.warning("%d more jobs left for the recovery jobs", len(pending) - 1)
                 break
         return
+    # A request hands its jobs to a thread and answers; a command or a job runs them itself.
+    if app.config.get("JOBS_IN_THREAD") and has_request_context():
+        threading.Thread(target=_run_in_process, args=(app, pending), daemon=True).start()
+    else:
+        _run_in_process(app, pending)
+
+
+def _run_in_process(app, pending) -> None:
     for func_path, args in pending:
         # In-process: a fresh app context gets its own session, so the job sees
         # only committed data, as a worker would.
@@ -126,6 +135,8 @@ def _run_pending(session) -> None:
                 resolve(func_path)(*args)
             except Exception:
                 log.exception("in-process job %s%r failed", func_path, args)
+            finally:
+                db.session.remove()
 
 
 def _drop_pending(session) -> None:

@@ -1,7 +1,5 @@
 """Build the fictional 澄川县 (Chengchuan county) of 澄州市 with its units, staff and cases."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 
 from app.auth.models import Role, User, UserRole
@@ -14,9 +12,9 @@ from app.deadlines.services import (
     calendar_years,
     chinesecalendar_year,
     import_year,
-    load_calendar,
 )
 from app.deadlines.workdays import to_local
+from app.demo.past import workdays_ago
 from app.extensions import db
 from app.intake.services import register_case
 from app.units.models import Staff, Unit
@@ -463,23 +461,11 @@ def seed_cases(users: dict[str, User]) -> int:
         return 0
     first_of_number: dict[str, Case] = {}
     for index, (steps, complaint, *ago) in enumerate(DEMO_CASES, start=1):
-        with as_of(_workdays_ago(ago[0]) if ago else utcnow()):
+        with as_of(workdays_ago(ago[0]) if ago else utcnow()):
             case = _seed_case(index, steps, complaint, users, first_of_number)
         first_of_number.setdefault(complaint["complainant"]["phone"], case)
         db.session.flush()
     return len(DEMO_CASES)
-
-
-def _workdays_ago(n: int):
-    """Return this time of day ``n`` working days ago on the stored calendar."""
-    now = utcnow()
-    calendar = load_calendar(to_local(now).date() - timedelta(days=3 * n + 10))
-    moment, left = now, n
-    while left:
-        moment -= timedelta(days=1)
-        if calendar.day(to_local(moment).date()).is_workday:
-            left -= 1
-    return moment
 
 
 def _seed_case(index, steps, complaint, users, first_of_number) -> Case:
@@ -503,7 +489,11 @@ def _seed_case(index, steps, complaint, users, first_of_number) -> Case:
 
 def seed_demo() -> dict[str, object]:
     """Seed everything; running it again changes nothing that exists."""
+    from app.accountability.reference import seed_reference
+    from app.accountability.sweep import sweep_accountability
+    from app.demo.accountability import seed_acc_cases
     from app.routing.defaults import seed_default_rules
+    from app.supervision.sweep import run_sweep
 
     calendar = seed_calendar()
     units = seed_units()
@@ -511,17 +501,13 @@ def seed_demo() -> dict[str, object]:
     users = seed_users(units)
     staff = seed_staff(units)
     seed_default_rules()
+    reference = seed_reference()
     cases = seed_cases(users)
-    # The sweep the scheduler runs every few minutes: cards and notices for the late cases.
-    from app.supervision.sweep import run_sweep
-
+    # The sweep the scheduler runs every few minutes: cards and notices for the late cases,
+    # then the referrals the red cards and valid complaints bring to the inspectors.
     sweep = run_sweep()
-    # The inspectors' part of it: the red cards' referrals into their queue.
-    from app.accountability.reference import seed_reference
-    from app.accountability.sweep import sweep_accountability
-
-    seed_reference()
-    sweep_accountability()
+    referred = sweep_accountability()
+    acc_cases = seed_acc_cases(users)
     return {
         "calendar years added": calendar or "none",
         "units": len(units),
@@ -530,4 +516,7 @@ def seed_demo() -> dict[str, object]:
         "staff added": staff,
         "cases added": cases,
         "cards issued": sweep.prewarn + sweep.yellow + sweep.red,
+        "accountability reference added": sum(reference.values()),
+        "referrals made": referred.referrals,
+        "accountability cases added": acc_cases,
     }

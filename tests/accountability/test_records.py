@@ -29,7 +29,7 @@ from app.core.trail import Event
 from app.deadlines.calendar_admin import set_day
 from app.extensions import db
 from app.supervision.models import WarningLevel
-from tests.conftest import sh
+from tests.conftest import login, sh
 from tests.factories import create_card, create_case
 
 _numbers = iter(range(1, 10_000))
@@ -181,3 +181,33 @@ def test_a_calendar_change_moves_an_open_accountability_deadline(acc_org, at):
     db.session.refresh(acc_case)
     assert acc_case.statement_due_at == sh(2026, 3, 6, 23, 59, 59)
     assert db.session.scalar(sa.select(sa.func.count(AccountabilityCase.id))) == 1
+
+
+def _statements_of(client, url: str) -> int:
+    """The SQL statements one GET of ``url`` sends."""
+    sent = []
+
+    def count(*args):
+        sent.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def test_the_record_page_sends_as_many_statements_for_many_decisions_as_for_one(client, acc_org):
+    staff = acc_org["staff"]["王某某"]
+    issued(acc_org, "admonition", date(2026, 3, 2), staff=staff)
+    db.session.commit()
+    login(client, "inspector")
+    url = f"/accountability/records/staff/{staff.id}"
+    one = _statements_of(client, url)
+    forms = ["criticism", "written_check", "circulated_criticism", "efficiency_warning"]
+    for day in range(3, 23):
+        issued(acc_org, forms[day % len(forms)], date(2026, 3, day), staff=staff)
+    db.session.commit()
+    assert _statements_of(client, url) == one
+    assert client.get(url).get_data(as_text=True).count("data-decision=") == 21

@@ -1,5 +1,7 @@
 """`flask demo seed`: idempotent, every state, refused in production config."""
 
+import re
+
 import sqlalchemy as sa
 
 from app.auth.models import User
@@ -41,6 +43,57 @@ def test_seed_is_idempotent_and_covers_states_and_tiers(app):
         for n in ("handler", "unit_lead")
     )
     assert handler.unit_id == lead.unit_id
+
+
+def _demo_counts() -> dict[str, int]:
+    from app.accountability.models import AccountabilityCase, Decision, Referral
+    from app.core.trail import Event
+    from app.documents.models import Document
+
+    return {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (AccountabilityCase, Decision, Referral, Document, Event)
+    }
+
+
+def test_demo_has_referrals_and_an_accountability_case_in_every_main_state(app):
+    from app.accountability.models import AccountabilityCase, Referral
+    from app.accountability.workflow import ACC_WORKFLOW, AccState
+    from app.core.trail import verify_chains
+
+    first = seed_demo()
+    db.session.commit()
+    counts = _demo_counts()
+    second = seed_demo()
+    db.session.commit()
+    assert first["accountability cases added"] == 7 and second["accountability cases added"] == 0
+    assert second["referrals made"] == 0 and _demo_counts() == counts
+    # The red cards of the demo bring referrals; some wait in the inspectors' queue.
+    red = db.session.scalars(sa.select(Referral).where(Referral.origin == "red_card")).all()
+    assert red and any(r.state == "pending" for r in red)
+    cases = {c.state: c for c in db.session.scalars(sa.select(AccountabilityCase))}
+    main = {
+        AccState.VERIFYING,
+        AccState.PROPOSED,
+        AccState.ISSUED,
+        AccState.APPEALED,
+        AccState.EXECUTING,
+        AccState.CLOSED,
+        AccState.NO_ACTION,
+    }
+    assert main <= set(cases)
+    assert cases[AccState.VERIFYING].statement_due_at is not None
+    head = db.session.scalar(sa.select(User).where(User.username == "jw_head"))
+    assert "approve" in ACC_WORKFLOW.allowed(cases[AccState.PROPOSED], head)
+    [warning] = cases[AccState.ISSUED].decisions
+    assert warning.form.name == "效能告诫" and len(warning.bases) == 2
+    assert re.fullmatch(r"澄纪效告〔\d{4}〕\d+号", warning.number)
+    assert warning.document.status == "done" and warning.document.pdf.startswith(b"%PDF")
+    [appealed] = cases[AccState.APPEALED].decisions
+    assert appealed.served_at is not None and appealed.appeal_filed_at is not None
+    assert appealed.appeal_outcome is None
+    assert all(d.staff is not None for c in cases.values() for d in c.decisions)
+    assert verify_chains().broken == []
 
 
 def test_seed_command_is_refused_by_production_config(app):

@@ -1,8 +1,11 @@
 """Jobs: the outbox row is committed first; Redis + RQ or in-process delivers it once."""
 
+import threading
+
 import sqlalchemy as sa
 from rq import Queue, SimpleWorker
 
+from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.tasks import send_notification
@@ -133,3 +136,28 @@ def test_after_a_failure_redis_rests_and_its_return_brings_the_relay(app, org, m
     notify()
     assert calls[4:] == ["send_notification"]  # and only once
     assert [r.status for r in outbox()] == ["pending"] * 4  # the relay sends the first two
+
+
+_ran_in: list[int] = []
+_ran = threading.Event()
+
+
+def record_thread() -> None:
+    """A job that says which thread ran it."""
+    _ran_in.append(threading.get_ident())
+    _ran.set()
+
+
+def test_without_redis_a_requests_jobs_run_in_a_thread_and_a_commands_at_once(app):
+    app.config["JOBS_IN_THREAD"] = True
+    _ran_in.clear()
+    _ran.clear()
+    with app.test_request_context("/"):
+        enqueue_after_commit("tests.core.test_jobs.record_thread")
+        db.session.commit()
+        assert _ran.wait(timeout=10)
+    assert _ran_in == [_ran_in[0]] and _ran_in[0] != threading.get_ident()
+    _ran.clear()
+    enqueue_after_commit("tests.core.test_jobs.record_thread")  # no request: a command
+    db.session.commit()
+    assert _ran.is_set() and _ran_in[-1] == threading.get_ident()
