@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from app.accountability.models import (
@@ -326,19 +326,25 @@ def apply_card_rules(now: datetime | None = None) -> int:
 
 def _raise(rule, unit, staff, key: str, count: int) -> Suggestion | None:
     """Record a suggestion once, and put it in the queue as a referral."""
-    try:
-        with db.session.begin_nested():
-            suggestion = Suggestion(
-                rule_id=rule.id,
-                unit_id=unit.id,
-                staff_id=staff.id if staff is not None else 0,
-                period_key=key,
-                count=count,
-            )
-            db.session.add(suggestion)
-            db.session.flush()
-    except IntegrityError:
+    # Two approvals for one person at once may both reach the count: the unique key lets
+    # one suggestion in, and the other insert does nothing (no savepoint to unwind).
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Suggestion)
+    suggestion_id = db.session.scalar(
+        insert.values(
+            rule_id=rule.id,
+            unit_id=unit.id,
+            staff_id=staff.id if staff is not None else 0,
+            period_key=key,
+            count=count,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["rule_id", "unit_id", "staff_id", "period_key"])
+        .returning(Suggestion.id)
+    )
+    if suggestion_id is None:
         return None
+    suggestion = db.session.get(Suggestion, suggestion_id)
     add_referral(
         ReferralOrigin.RULE,
         unit,

@@ -8,7 +8,6 @@ the source, so finding the same card twice (two sweeps at once) cannot refer it 
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from app.accountability.models import (
     AccountabilityCase,
@@ -18,7 +17,7 @@ from app.accountability.models import (
     ReferralState,
     SourceKind,
 )
-from app.accountability.specs import REFERRAL_SPECS
+from app.accountability.specs import REFERRAL_SPECS, collect_subject, refuse
 from app.accountability.subjects import new_acc_case_number, new_decision
 from app.accountability.workflow import FINAL_ACC_STATES
 from app.cases.models import Case, Finding
@@ -66,27 +65,36 @@ def add_referral(origin, unit, summary, sources, *, staff=None, actor=None) -> R
     organ = organ_for(unit)
     if organ is None:
         return None
-    try:
-        with db.session.begin_nested():
-            referral = Referral(
-                origin=origin,
-                organ_id=organ.id,
-                unit_id=unit.id,
-                staff_id=staff.id if staff is not None else None,
-                summary=summary,
-                created_by_id=actor.id if actor is not None else None,
-            )
-            db.session.add(referral)
-            db.session.flush()
-            for kind, source_id, case_id in sources:
-                db.session.add(
-                    ReferralSource(
-                        referral_id=referral.id, kind=kind, source_id=source_id, case_id=case_id
-                    )
+    # The sweeps that find cards and cases to refer run one at a time (the sweep's lock),
+    # so looking first is enough; the unique key on the sources is the last word.
+    if sources and db.session.scalar(
+        sa.select(ReferralSource.id)
+        .where(
+            sa.or_(
+                *(
+                    sa.and_(ReferralSource.kind == kind, ReferralSource.source_id == source_id)
+                    for kind, source_id, _case in sources
                 )
-            db.session.flush()
-    except IntegrityError:
-        return None  # another sweep referred it first
+            )
+        )
+        .limit(1)
+    ):
+        return None
+    referral = Referral(
+        origin=origin,
+        organ_id=organ.id,
+        unit_id=unit.id,
+        staff_id=staff.id if staff is not None else None,
+        summary=summary,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    db.session.add_all(
+        ReferralSource(referral_id=referral.id, kind=kind, source_id=source_id, case_id=case_id)
+        for kind, source_id, case_id in sources
+    )
+    db.session.flush()
     record_event(
         "referral",
         referral.id,
@@ -203,40 +211,18 @@ def refer_all(now=None) -> int:
 
 def create_referral(data: dict, actor) -> Referral:
     """Enter a referral by hand (an inspector's own lead)."""
-    spec = REFERRAL_SPECS["create"]
-    values, errors = spec.collect(data)
-    staff, unit = values["staff"], values["unit_code"]
-    if staff is None and unit is None and not errors.errors:
-        errors.add("unit_code", _l("Name a person or a unit."))
-    if staff is not None and unit is not None and staff.unit_id != unit.id:
-        errors.add("staff", _l("This person is not on the staff of that unit."))
+    staff, unit, values, errors = collect_subject(REFERRAL_SPECS["create"], data)
     errors.raise_if_any()
     unit = unit or staff.unit
-    organ = organ_for(unit)
-    if organ is None:
-        errors.add("unit_code", _l("No discipline office decides about this unit."))
-        errors.raise_if_any()
-    referral = Referral(
-        origin=ReferralOrigin.MANUAL,
-        organ_id=organ.id,
-        unit_id=unit.id,
-        staff_id=staff.id if staff else None,
-        summary=values["summary"],
-        created_by_id=actor.id,
+    if organ_for(unit) is None:
+        refuse(
+            REFERRAL_SPECS["create"],
+            "unit_code",
+            _l("No discipline office decides about this unit."),
+        )
+    return add_referral(
+        ReferralOrigin.MANUAL, unit, values["summary"], [], staff=staff, actor=actor
     )
-    db.session.add(referral)
-    db.session.flush()
-    record_event(
-        "referral",
-        referral.id,
-        actor,
-        "refer",
-        from_state=None,
-        to_state=ReferralState.PENDING,
-        data={"origin": ReferralOrigin.MANUAL},
-        at=utcnow(),
-    )
-    return referral
 
 
 def _pending(referral: Referral) -> None:

@@ -22,7 +22,7 @@ from app.accountability.models import (
 )
 from app.accountability.notices import request_decision_documents
 from app.accountability.records import apply_decision_rules
-from app.accountability.specs import ACC_SPECS
+from app.accountability.specs import ACC_SPECS, collect_subject, refuse
 from app.accountability.subjects import new_decision
 from app.accountability.workflow import ACC_ACTIONS, ACC_WORKFLOW, FINAL_ACC_STATES, AccState
 from app.core.errors import Conflict, NotFound, StaleVersion
@@ -140,13 +140,7 @@ def draft_decision(acc_case, actor, transition, data) -> None:
 
 
 def add_subject(acc_case, actor, transition, data) -> None:
-    spec = ACC_SPECS["add_subject"]
-    values, errors = spec.collect(data)
-    staff, unit = values["staff"], values["unit_code"]
-    if staff is None and unit is None and not errors.errors:
-        errors.add("staff", _l("Name a person or a unit."))
-    if staff is not None and unit is not None and staff.unit_id != unit.id:
-        errors.add("staff", _l("This person is not on the staff of that unit."))
+    staff, unit, _values, errors = collect_subject(ACC_SPECS["add_subject"], data)
     errors.raise_if_any()
     decision = new_decision(acc_case, staff=staff, unit=unit)
     if decision is None:
@@ -299,9 +293,11 @@ def file_appeal(acc_case, actor, transition, data) -> None:
     values = ACC_SPECS["file_appeal"].read(data)
     decision = _decision_of(acc_case, values["decision"])
     if not decision.appeal_open:
-        errors = FieldErrors(ACC_SPECS["file_appeal"].labels)
-        errors.add("decision", _l("This decision is not within its appeal period."))
-        errors.raise_if_any()
+        refuse(
+            ACC_SPECS["file_appeal"],
+            "decision",
+            _l("This decision is not within its appeal period."),
+        )
     now = utcnow()
     decision.appeal_filed_at = now
     decision.appeal_text = values["text"]
@@ -385,9 +381,11 @@ def record_execution(acc_case, actor, transition, data) -> None:
     values = ACC_SPECS["record_execution"].read(data)
     decision = _decision_of(acc_case, values["decision"])
     if not decision.awaits_execution:
-        errors = FieldErrors(ACC_SPECS["record_execution"].labels)
-        errors.add("decision", _l("This decision does not wait for its execution."))
-        errors.raise_if_any()
+        refuse(
+            ACC_SPECS["record_execution"],
+            "decision",
+            _l("This decision does not wait for its execution."),
+        )
     now = utcnow()
     decision.executed_at = now
     decision.execution_note = values["note"]

@@ -15,6 +15,7 @@ from app.accountability.models import (
     LegalBasis,
 )
 from app.core.fields import Choice, Day, Integer, Reference, ReferenceList, Spec, Text
+from app.core.validation import FieldErrors
 from app.extensions import db
 from app.units.models import Staff
 from app.units.services import get_unit_by_code
@@ -210,3 +211,25 @@ def forms_ladder() -> list[AccountabilityForm]:
             .order_by(AccountabilityForm.rank)
         )
     )
+
+
+def collect_subject(spec: Spec, data: dict):
+    """Read a spec with the subject fields: a person, a unit, or both when they agree.
+
+    Return (staff, unit, values, errors); the errors are not raised yet, so that the
+    caller can add its own before it raises them.
+    """
+    values, errors = spec.collect(data)
+    staff, unit = values["staff"], values["unit_code"]
+    if staff is None and unit is None and not errors.errors:
+        errors.add("unit_code", _l("Name a person or a unit."))
+    if staff is not None and unit is not None and staff.unit_id != unit.id:
+        errors.add("staff", _l("This person is not on the staff of that unit."))
+    return staff, unit, values, errors
+
+
+def refuse(spec: Spec, field: str, message) -> None:
+    """Raise the refusal of one field of ``spec``, named by its label."""
+    errors = FieldErrors(spec.labels)
+    errors.add(field, message)
+    errors.raise_if_any()
