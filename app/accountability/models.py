@@ -427,6 +427,7 @@ class Decision(db.Model):
         secondary="decision_bases", order_by="LegalBasis.position, LegalBasis.id"
     )
     document: Mapped[Document | None] = relationship()
+    receipt = relationship("Attachment", foreign_keys=[receipt_attachment_id])
 
     @property
     def subject_label(self) -> str:

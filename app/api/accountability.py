@@ -6,7 +6,7 @@ transition table): a referral, case, inspection or record the caller may not see
 """
 
 import sqlalchemy as sa
-from flask import g, jsonify, request, url_for
+from flask import g, jsonify, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -37,8 +37,10 @@ from app.api import bp
 from app.api.auth import token_required
 from app.api.body import json_object
 from app.api.views import _paging, _refuse_unknown
+from app.attachments.models import Attachment
+from app.attachments.storage import attachment_path, read_uploads, store_uploads
 from app.auth.models import INSPECTOR_ROLES
-from app.core.errors import NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.permissions import roles_required
 from app.core.validation import labelled
 from app.extensions import db
@@ -154,6 +156,18 @@ def clock_body(clock: AccClock) -> dict:
     }
 
 
+def file_body(attachment) -> dict:
+    """A stored file's metadata and where to fetch it."""
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "url": url_for("api.accountability_file", attachment_id=attachment.id),
+    }
+
+
 def decision_body(decision: Decision) -> dict:
     document = decision.document
     return {
@@ -178,6 +192,7 @@ def decision_body(decision: Decision) -> dict:
             "served_at": _iso(decision.served_at),
             "served_to": decision.served_to,
             "served_how": decision.served_how,
+            "receipt": file_body(decision.receipt) if decision.receipt is not None else None,
         },
         "appeal": {
             "until": _iso(decision.appeal_until),
@@ -236,6 +251,7 @@ def _load_case(acc_case: AccountabilityCase) -> None:
             selectinload(Decision.document),
             selectinload(Decision.staff),
             selectinload(Decision.form),
+            selectinload(Decision.receipt),
         )
     ).all()
 
@@ -490,6 +506,7 @@ def inspection_body(inspection) -> dict:
         "notes": inspection.notes,
         "created_at": _iso(inspection.created_at),
         "findings": [finding_body(f, referrals.get(f.id)) for f in inspection.findings],
+        "photos": [file_body(a) for a in inspection.photos],
     }
 
 
@@ -570,4 +587,80 @@ def legal_bases():
             }
             for b in rows
         ]
+    )
+
+
+# ---------------------------------------------------------------- files
+
+
+def _uploads(field: str, limit: int | None = None) -> list:
+    """The files of a multipart body under ``field``, checked; 422 if none or refused."""
+    files = request.files.getlist(field)
+    checked = read_uploads(field, files)
+    if not checked or (limit is not None and len(checked) > limit):
+        message = "Send one file." if limit == 1 else "Send at least one file."
+        raise ValidationFailed(message, fields={field: message})
+    return checked
+
+
+@bp.post("/inspections/<int:inspection_id>/photos")
+@token_required
+@roles_required(*INSPECTOR_ROLES, message=OFFICE_ONLY)
+def add_inspection_photos(inspection_id: int):
+    """Add photos to an inspection of the caller's office."""
+    user = g.api_user
+    inspection = get_inspection_or_404(inspection_id, user)
+    for attachment in store_uploads(_uploads("photos"), uploaded_by=user):
+        attachment.inspection_id = inspection.id
+    db.session.commit()
+    db.session.refresh(inspection)
+    response = jsonify(inspection_body(inspection))
+    response.status_code = 201
+    return response
+
+
+@bp.post("/accountability/cases/<int:acc_case_id>/decisions/<int:decision_id>/receipt")
+@token_required
+@roles_required(*INSPECTOR_ROLES, message=OFFICE_ONLY)
+def add_receipt(acc_case_id: int, decision_id: int):
+    """Attach the scan of a served decision's receipt (送达回证)."""
+    user = g.api_user
+    acc_case = get_acc_case_or_404(acc_case_id, user)
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or decision.acc_case_id != acc_case.id:
+        raise NotFound("No such decision in this case.")
+    if acc_case.organ_id != user.unit_id:
+        raise Forbidden(OFFICE_ONLY)
+    if decision.served_at is None or decision.receipt_attachment_id is not None:
+        raise Conflict("The decision is not served yet, or has its receipt already.")
+    [attachment] = store_uploads(_uploads("receipt", limit=1), uploaded_by=user)
+    db.session.flush()
+    decision.receipt_attachment_id = attachment.id
+    db.session.commit()
+    return jsonify(decision_body(decision))
+
+
+@bp.get("/accountability/files/<int:attachment_id>")
+@token_required
+@roles_required(*READER_ROLES, message=READERS_ONLY)
+def accountability_file(attachment_id: int):
+    """Send a receipt scan or an inspection photo to whoever reads its case or inspection."""
+    user = g.api_user
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("No such file.")
+    if attachment.inspection_id is not None:
+        get_inspection_or_404(attachment.inspection_id, user)
+    else:
+        decision = db.session.scalar(
+            sa.select(Decision).where(Decision.receipt_attachment_id == attachment.id)
+        )
+        if decision is None:
+            raise NotFound("No such file.")
+        get_acc_case_or_404(decision.acc_case_id, user)
+    return send_file(
+        attachment_path(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
     )

@@ -29,6 +29,7 @@ from app.api.openapi_parts import (
     PAGE_PARAMETERS,
     STRING,
     _enum,
+    _error,
     _errors,
     _json,
     _object,
@@ -45,6 +46,40 @@ COUNT = {"type": "integer", "minimum": 0}
 
 UNIT_REF = _object({"id": INTEGER, "code": STRING, "name": STRING})
 STAFF_REF = _object({"id": INTEGER, "name": STRING, "post": STRING, "unit_id": INTEGER})
+
+
+FILE = _object(
+    {
+        "id": INTEGER,
+        "filename": STRING,
+        "content_type": STRING,
+        "size": INTEGER,
+        "sha256": STRING,
+        "url": {"type": "string", "description": "GET it with the same token."},
+    }
+)
+
+
+def _upload(field: str, description: str) -> dict:
+    """A multipart body with files under ``field`` (images or PDF)."""
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        field: {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": description,
+                        }
+                    },
+                    "required": [field],
+                }
+            }
+        },
+    }
 
 
 def _nullable(schema: dict) -> dict:
@@ -145,6 +180,7 @@ DECISION = _object(
                 "served_at": NULLABLE_MOMENT,
                 "served_to": STRING,
                 "served_how": _enum(ServiceMethod, nullable=True),
+                "receipt": _nullable(FILE),
             }
         ),
         "appeal": _object(
@@ -333,6 +369,7 @@ INSPECTION = _object(
         "notes": STRING,
         "created_at": MOMENT,
         "findings": {"type": "array", "items": _ref("InspectionFinding")},
+        "photos": {"type": "array", "items": FILE},
     }
 )
 
@@ -402,6 +439,7 @@ LEGAL_BASIS = _object(
 ACC_CASE_ID = {"name": "acc_case_id", "in": "path", "required": True, "schema": ID}
 REFERRAL_ID = {"name": "referral_id", "in": "path", "required": True, "schema": ID}
 INSPECTION_ID = {"name": "inspection_id", "in": "path", "required": True, "schema": ID}
+DECISION_ID = {"name": "decision_id", "in": "path", "required": True, "schema": ID}
 
 
 def _not_found(what: str) -> dict:
@@ -583,6 +621,53 @@ def accountability_paths() -> dict:
                     **_errors(400, 401, 403),
                     "404": _not_found("inspection"),
                     **_errors(413, 422),
+                },
+            }
+        },
+        "/inspections/{inspection_id}/photos": {
+            "post": {
+                "summary": "Add photos to an inspection (JPEG, PNG, WebP or PDF)",
+                "parameters": [INSPECTION_ID],
+                "requestBody": _upload("photos", "The photos; a few at a time."),
+                "responses": {
+                    "201": _created(_ref("Inspection"), location=False),
+                    **_errors(400, 401, 403),
+                    "404": _not_found("inspection"),
+                    **_errors(413, 422),
+                },
+            }
+        },
+        "/accountability/cases/{acc_case_id}/decisions/{decision_id}/receipt": {
+            "post": {
+                "summary": "Attach the scan of a served decision's receipt (送达回证)",
+                "parameters": [ACC_CASE_ID, DECISION_ID],
+                "requestBody": _upload("receipt", "The scan: one file."),
+                "responses": {
+                    "200": _json(_ref("Decision")),
+                    **_errors(400, 401, 403),
+                    "404": _not_found("decision"),
+                    "409": _error("The decision is not served yet, or has its receipt already."),
+                    **_errors(413, 422),
+                },
+            }
+        },
+        "/accountability/files/{attachment_id}": {
+            "get": {
+                "summary": "A receipt scan or an inspection photo",
+                "parameters": [
+                    {"name": "attachment_id", "in": "path", "required": True, "schema": ID}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The file, as an attachment.",
+                        "content": {
+                            "application/octet-stream": {
+                                "schema": {"type": "string", "format": "binary"}
+                            }
+                        },
+                    },
+                    **_errors(401, 403),
+                    "404": _not_found("file"),
                 },
             }
         },

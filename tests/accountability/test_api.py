@@ -401,3 +401,93 @@ def test_a_case_answers_what_the_caller_may_do(call, world):
         call("GET", f"/accountability/cases/{world['case']}", "leader").json["allowed_actions"]
         == []
     )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_photos_and_a_receipt_through_the_api(client, acc_org):
+    import io
+
+    from app.accountability.inspections import record_inspection
+    from app.accountability.services import perform_acc_action
+    from app.auth.services import create_token
+    from tests.accountability import helpers
+
+    inspector = acc_org["users"]["inspector"]
+    headers = {"Authorization": f"Bearer {create_token(inspector)}"}
+    leader_headers = {"Authorization": f"Bearer {create_token(acc_org['users']['leader'])}"}
+    inspection = record_inspection(
+        {"held_on": "2026-03-02", "place": "大厅", "team": "一组"}, inspector
+    )
+    db.session.commit()
+    url = f"/api/v1/inspections/{inspection.id}/photos"
+    none = client.post(url, headers=headers, data={}, content_type="multipart/form-data")
+    assert none.status_code == 422 and "photos" in none.json["fields"]
+    exe = client.post(
+        url,
+        headers=headers,
+        data={"photos": (io.BytesIO(b"MZ\x90"), "a.exe")},
+        content_type="multipart/form-data",
+    )
+    assert exe.status_code == 422
+    added = client.post(
+        url,
+        headers=headers,
+        data={"photos": [(io.BytesIO(PNG), "1.png"), (io.BytesIO(PNG), "2.png")]},
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 201 and len(added.json["photos"]) == 2
+    with client.get(added.json["photos"][0]["url"], headers=headers) as photo:
+        assert photo.status_code == 200 and photo.data == PNG
+    assert client.get(added.json["photos"][0]["url"], headers=leader_headers).status_code == 404
+
+    acc_case = helpers.issued_case(acc_org)
+    decision = acc_case.decisions[0]
+    receipt_url = f"/api/v1/accountability/cases/{acc_case.id}/decisions/{decision.id}/receipt"
+    early = client.post(
+        receipt_url,
+        headers=headers,
+        data={"receipt": (io.BytesIO(PNG), "r.png")},
+        content_type="multipart/form-data",
+    )
+    assert early.status_code == 409
+    perform_acc_action(
+        acc_case,
+        "serve",
+        inspector,
+        {"decision": str(decision.id), "served_to": "王某某", "served_how": "post"},
+    )
+    db.session.commit()
+    two = client.post(
+        receipt_url,
+        headers=headers,
+        data={"receipt": [(io.BytesIO(PNG), "r.png"), (io.BytesIO(PNG), "s.png")]},
+        content_type="multipart/form-data",
+    )
+    assert two.status_code == 422
+    done = client.post(
+        receipt_url,
+        headers=headers,
+        data={"receipt": (io.BytesIO(PNG), "r.png")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 200
+    receipt = done.json["service"]["receipt"]
+    assert receipt["filename"] == "r.png" and receipt["size"] == len(PNG)
+    with client.get(receipt["url"], headers=leader_headers) as scan:  # the county's leader
+        assert scan.status_code == 200
+    again = client.post(
+        receipt_url,
+        headers=headers,
+        data={"receipt": (io.BytesIO(PNG), "r.png")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 409
+    other = client.post(
+        f"/api/v1/accountability/cases/{acc_case.id}/decisions/999999/receipt",
+        headers=headers,
+        data={"receipt": (io.BytesIO(PNG), "r.png")},
+        content_type="multipart/form-data",
+    )
+    assert other.status_code == 404
