@@ -68,7 +68,12 @@ def fill_choices(form, *, decisions=(), units=(), staff=(), bases=(), open_cases
         elif field.name == "form_code":
             field.choices = [blank, *(SelectChoice(f.code, f.name) for f in forms_ladder())]
         elif field.name == "basis_ids":
-            field.choices = [SelectChoice(str(b.id), b.citation) for b in bases]
+            field.choices = [
+                SelectChoice(
+                    str(b.id), b.citation if b.active else f"{b.citation}（{_l('not in force')}）"
+                )
+                for b in bases
+            ]
         elif field.name == "unit_code":
             field.choices = [blank, *units]
         elif field.name == "staff":

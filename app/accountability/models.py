@@ -334,7 +334,7 @@ APPEAL_OUTCOME_LABELS = register_labels(
     {
         AppealOutcome.UPHELD: _l("Upheld"),
         AppealOutcome.CHANGED: _l("Changed"),
-        AppealOutcome.REVOKED: _l("Revoked"),
+        AppealOutcome.REVOKED: _l("Decision revoked"),
     },
 )
 
@@ -349,7 +349,7 @@ class ServiceMethod(enum.StrEnum):
 SERVICE_METHOD_LABELS = register_labels(
     "service_method",
     {
-        ServiceMethod.IN_PERSON: _l("In person"),
+        ServiceMethod.IN_PERSON: _l("Served in person"),
         ServiceMethod.POST: _l("By post"),
         ServiceMethod.LEFT: _l("Left at the address"),
         ServiceMethod.ELECTRONIC: _l("Electronically"),

@@ -43,13 +43,17 @@ def tab_statements(user) -> dict[str, sa.Select]:
         )
         tabs["approval"] = (
             sa.select(AccountabilityCase)
-            .where(visible, AccountabilityCase.state == AccState.PROPOSED)
+            # What waits for the head: proposals to approve and appeals to decide.
+            .where(
+                visible,
+                AccountabilityCase.state.in_([AccState.PROPOSED, AccState.APPEALED]),
+            )
             .order_by(AccountabilityCase.updated_at)
         )
         tabs["deadlines"] = (
             sa.select(AccClock, AccountabilityCase)
             .join(AccountabilityCase, AccountabilityCase.id == AccClock.acc_case_id)
-            .where(visible, AccClock.stopped_at.is_(None))
+            .where(visible, _open(), AccClock.stopped_at.is_(None))
             .order_by(AccClock.due_at)
         )
     tabs["all"] = (

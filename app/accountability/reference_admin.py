@@ -100,6 +100,21 @@ def save_rule(rule: AccumulationRule | None, data: dict[str, Any], actor=None) -
     suggests = _form(errors, "suggests_code", data.get("suggests_code"), required=False)
     if counts == RuleCount.RED_CARD and subject == SubjectType.STAFF:
         errors.add("counts", _l("Red cards are a unit's: count them on a unit's record."))
+    if form is not None and suggests is not None and suggests.code == form.code:
+        errors.add("suggests_code", _l("A rule suggests another form than the one it counts."))
+    same = sa.select(AccumulationRule.id).where(
+        AccumulationRule.subject_type == subject,
+        AccumulationRule.counts == counts,
+        AccumulationRule.form_code == (form.code if form is not None else None)
+        if form is not None
+        else AccumulationRule.form_code.is_(None),
+        AccumulationRule.period == period,
+        AccumulationRule.threshold == threshold,
+    )
+    if rule is not None:
+        same = same.where(AccumulationRule.id != rule.id)
+    if subject and counts and period and threshold and db.session.scalar(same.limit(1)):
+        errors.add("threshold", _l("The same rule is already on the list."))
     errors.raise_if_any()
     rule = rule or AccumulationRule()
     rule.subject_type, rule.counts, rule.threshold, rule.period = subject, counts, threshold, period

@@ -283,6 +283,16 @@ def accept_referral(referral: Referral, data: dict, actor) -> AccountabilityCase
         )
     else:
         acc_case = into
+        record_event(
+            "acc_case",
+            acc_case.id,
+            actor,
+            "referral_joined",
+            from_state=acc_case.state,
+            to_state=acc_case.state,
+            data={"referral_id": referral.id, "summary": referral.summary},
+            at=now,
+        )
     for staff, unit in subjects_of(referral):
         decision = new_decision(acc_case, staff=staff, unit=unit, facts=referral.summary)
         if decision is None:  # the subject is in the case already: the facts add up

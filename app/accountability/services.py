@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accountability.clocks import appeal_days, start_acc_clock, stop_acc_clock
 from app.accountability.models import (
+    AccClock,
     AccClockKind,
     AccountabilityCase,
     AppealOutcome,
@@ -188,7 +189,7 @@ def send_back(acc_case, actor, transition, data) -> None:
 
 def close_without_action(acc_case, actor, transition, data) -> None:
     values = ACC_SPECS["no_action"].read(data)
-    stop_acc_clock(acc_case, AccClockKind.STATEMENT, utcnow())
+    _stop_running_clocks(acc_case, utcnow())
     # The kind and the final state are one fact (a CHECK): never flushed apart.
     with db.session.no_autoflush:
         acc_case.no_action_kind = values["kind"]
@@ -333,14 +334,24 @@ def decide_appeal(acc_case, actor, transition, data) -> None:
     if outcome == AppealOutcome.CHANGED:
         decision.changed_from_code = decision.form_code
         decision.form_code = values["form_code"].code
+        # The new form's effect period, from the day the decision was made.
+        months = values["form_code"].effect_months
+        decision.effective_until = add_months(decision.decided_on, months) if months else None
     if outcome == AppealOutcome.REVOKED:
         # It keeps its number: a revoked decision is a fact of the record, not a gap.
         decision.revoked = True
+        decision.effective_until = None  # a revoked decision affects nobody
         stop_acc_clock(acc_case, AccClockKind.EXECUTION, now, decision)
     waiting = [
         d for d in acc_case.decisions if d.appeal_filed_at is not None and d.appeal_outcome is None
     ]
-    target = AccState.APPEALED if waiting else _state_before_appeal(acc_case)
+    executing = any(d.execution_due_at is not None for d in acc_case.live_decisions)
+    if waiting:
+        target = AccState.APPEALED
+    elif executing:
+        target = AccState.EXECUTING  # started while the appeal waited
+    else:
+        target = _state_before_appeal(acc_case)
     _apply(
         acc_case,
         transition,
@@ -400,7 +411,19 @@ def record_execution(acc_case, actor, transition, data) -> None:
 
 def close(acc_case, actor, transition, data) -> None:
     values = ACC_SPECS["close"].read(data)
+    _stop_running_clocks(acc_case, utcnow())
     _apply(acc_case, transition, actor, {"note": values["note"]})
+
+
+def _stop_running_clocks(acc_case, now) -> None:
+    """Stop what still runs on a case that ends; an appeal period running out is no lateness."""
+    for clock in db.session.scalars(
+        sa.select(AccClock).where(
+            AccClock.acc_case_id == acc_case.id, AccClock.stopped_at.is_(None)
+        )
+    ):
+        clock.stopped_at = now
+        clock.late = clock.kind != AccClockKind.APPEAL and now > clock.due_at
 
 
 HANDLERS = {

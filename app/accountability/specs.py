@@ -59,7 +59,7 @@ def staff_by_id(code: str) -> Staff | None:
 def _decision(label=None) -> Reference:
     return Reference(
         "decision",
-        label or _l("Decision"),
+        label or _l("Subject of the decision"),
         lookup=decision_by_id,
         not_found=_l("No such decision in this case."),
         picker=True,

@@ -42,7 +42,8 @@ from app.accountability.queries import TABS, default_tab, tab_counts, tab_statem
 from app.accountability.records import COUNTER_LABELS, staff_record, unit_record
 from app.accountability.referrals import accept_referral, create_referral, decline_referral
 from app.accountability.services import open_acc_cases_of, perform_acc_action
-from app.accountability.workflow import ACC_NEXT_STEPS, ACC_WORKFLOW
+from app.accountability.specs import ACC_SPECS, REFERRAL_SPECS
+from app.accountability.workflow import ACC_NEXT_STEPS, ACC_PRIMARY_ORDER, ACC_WORKFLOW
 from app.attachments.models import Attachment
 from app.attachments.storage import attachment_path, read_uploads, store_uploads
 from app.auth.models import INSPECTOR_ROLES
@@ -67,8 +68,6 @@ CONFIRMATIONS = {
     "decide_appeal": _l("The appeal decision is final and goes on the record. Continue?"),
     "close": _l("%(number)s will be closed. This cannot be undone. Close?"),
 }
-# The steps that answer someone waiting: open first on the page.
-ANSWERING = ("approve", "send_back", "decide_appeal")
 
 
 def _question(action: str, acc_case) -> str | None:
@@ -187,6 +186,11 @@ def decide_referral(referral_id: int, step: str):
         flash(_("The form has expired. Send it again."), "error")
         return _render_referral(referral, status=422, **forms)
     if step == "decline" and not_yet_confirmed():
+        try:
+            REFERRAL_SPECS["decline"].read(form.to_data())
+        except ValidationFailed as error:
+            _flash_errors(error, form)
+            return _render_referral(referral, status=422, **forms)
         question = _("The referral will be declined and stays on record. Continue?")
         return ask_first(question, url_for(".referral", referral_id=referral.id))
     try:
@@ -204,7 +208,10 @@ def decide_referral(referral_id: int, step: str):
         return _render_referral(referral, status=409)
     db.session.commit()
     if step == "accept":
-        flash(_("Accepted into %(number)s.", number=acc_case.number), "success")
+        if form.into.data:
+            flash(_("Accepted into %(number)s.", number=acc_case.number), "success")
+        else:
+            flash(_("Accepted as %(number)s.", number=acc_case.number), "success")
         return redirect(url_for(".case", acc_case_id=acc_case.id), 303)
     flash(_("Referral declined."), "success")
     return redirect(url_for(".queue", tab="referrals"), 303)
@@ -219,9 +226,12 @@ def _fill(form, acc_case) -> None:
         .where(Staff.active.is_(True), Staff.unit_id.in_({d.unit_id for d in acc_case.decisions}))
         .order_by(Staff.name)
     ).all()
+    # The bases in force, and any a draft of this case cites that is no longer: it stays
+    # chosen, marked, so that saving the draft again never drops it without a word.
+    cited = {b.id for d in acc_case.decisions for b in d.bases}
     bases = db.session.scalars(
         sa.select(LegalBasis)
-        .where(LegalBasis.active.is_(True))
+        .where(sa.or_(LegalBasis.active.is_(True), LegalBasis.id.in_(cited)))
         .order_by(LegalBasis.position, LegalBasis.id)
     ).all()
     fill_choices(
@@ -274,7 +284,7 @@ def _render_case(acc_case: AccountabilityCase, posted=None, status: int = 200):
         _fill(form, acc_case)
         _prefill(form, acc_case)
         forms[action] = form
-    primary = next((a for a in ANSWERING if a in forms), next(iter(forms), None))
+    primary = next((a for a in ACC_PRIMARY_ORDER if a in forms), next(iter(forms), None))
     if posted is not None and posted[0] in forms:
         primary, forms[posted[0]] = posted
     if primary is not None:
@@ -318,6 +328,12 @@ def act(acc_case_id: int, action: str):
         return _render_case(acc_case, posted=(action, form), status=422)
     question = _question(action, acc_case)
     if question and not_yet_confirmed() and action in ACC_WORKFLOW.allowed(acc_case, current_user):
+        # A bad or empty field is named before anything is asked.
+        try:
+            ACC_SPECS[action].read(form.to_data())
+        except ValidationFailed as error:
+            _flash_errors(error, form)
+            return _render_case(acc_case, posted=(action, form), status=422)
         return ask_first(question, url_for(".case", acc_case_id=acc_case.id))
     try:
         receipt = read_uploads("receipt", request.files.getlist("receipt"))[:1]

@@ -86,7 +86,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.APPROVED,
         HEAD,
         turn=AccTurn.ORGAN,
-        guard="not_own_proposal",
+        guard=("bases_in_force", "not_own_proposal"),
     ),
     row("no_action", {S.VERIFYING}, S.NO_ACTION, INSPECTOR_ROLES, turn=AccTurn.ORGAN),
     row("no_action", {S.PROPOSED}, S.NO_ACTION, HEAD, turn=AccTurn.ORGAN),
@@ -115,6 +115,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         "start_execution",
         {S.SERVED},
         S.EXECUTING,
+        INSPECTOR_ROLES,
+        turn=AccTurn.ORGAN,
+        guard="has_requirements",
+    ),
+    # An appeal does not suspend execution: it starts while the appeal waits, too.
+    *stay(
+        "start_execution",
+        [S.APPEALED],
         INSPECTOR_ROLES,
         turn=AccTurn.ORGAN,
         guard="has_requirements",
@@ -165,6 +173,7 @@ ACC_EVENT_LABELS = register_labels(
     {
         **ACC_ACTION_LABELS,
         "register": _l("Registered from a referral"),
+        "referral_joined": _l("A referral joined the case"),
         "deadline_recomputed": _l("Deadline recomputed after a calendar change"),
         "overdue": _l("Deadline passed"),
     },
@@ -173,6 +182,22 @@ ACC_EVENT_LABELS = register_labels(
 # The steps the case waits for; the others add to it.
 ACC_NEXT_STEPS = frozenset(
     {"verify", "propose", "approve", "issue", "serve", "decide_appeal", "close"}
+    | {"record_statement", "record_execution", "start_execution"}
+)
+# Which step the case page opens first, when several are possible: what someone waits for,
+# then what moves the case on, then what adds to it.
+ACC_PRIMARY_ORDER = (
+    "approve",
+    "decide_appeal",
+    "issue",
+    "serve",
+    "record_execution",
+    "start_execution",
+    "close",
+    "propose",
+    "verify",
+    "record_statement",
+    "draft_decision",
 )
 
 
@@ -208,7 +233,15 @@ def _closable(case) -> bool:
     return not any(d.awaits_execution or d.appeal_window_open for d in case.decisions)
 
 
+def _bases_in_force(case) -> bool:
+    return all(b.active for d in case.live_decisions for b in d.bases)
+
+
 GUARDS = {
+    "bases_in_force": Guard(
+        _bases_in_force,
+        _l("A draft cites a legal basis no longer in force: send it back to be redrafted."),
+    ),
     "several_subjects": Guard(
         lambda case: len(case.decisions) > 1, _l("A case keeps at least one subject.")
     ),

@@ -18,6 +18,9 @@ def home_url(user) -> str:
     """Return where a user starts: administrators at administration, others at work."""
     if user.roles == {Role.ADMIN}:
         return url_for("admin.units")
+    # The discipline office's inspectors and head work accountability first.
+    if user.roles and user.roles <= {Role.INSPECTOR, Role.DISCIPLINE_HEAD}:
+        return url_for("accountability.queue")
     return url_for("cases.worklist")
 
 

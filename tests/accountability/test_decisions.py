@@ -219,3 +219,59 @@ def test_fifty_concurrent_approvals_number_without_gap_or_duplicate(
     numbers = db.session.scalars(sa.select(Decision.number)).all()
     year = to_local(db.session.scalar(sa.select(sa.func.max(AccountabilityCase.approved_at)))).year
     assert sorted(numbers) == sorted(f"澄纪效告〔{year}〕{i}号" for i in range(1, n + 1))
+
+
+def test_execution_starts_while_an_appeal_waits_and_continues_after_it(acc_org, at):
+    inspector, head = acc_org["users"]["inspector"], acc_org["users"]["jw_head"]
+    at(2026, 3, 5, 10, 0)
+    acc_case = approve(acc_org, proposed_case(acc_org, days=5))
+    decision = acc_case.decisions[0]
+    perform_acc_action(acc_case, "serve", inspector, _service(decision))
+    perform_acc_action(
+        acc_case, "file_appeal", inspector, {"decision": str(decision.id), "text": "过重"}
+    )
+    perform_acc_action(acc_case, "start_execution", inspector, {})
+    assert acc_case.state == AccState.APPEALED and decision.execution_due_at is not None
+    perform_acc_action(
+        acc_case,
+        "decide_appeal",
+        head,
+        {"decision": str(decision.id), "outcome": "revoked", "note": "依据不足"},
+    )
+    # Revoked: nothing left to execute, no effect period; the case waits only to be closed.
+    assert decision.revoked and decision.effective_until is None
+    assert acc_case.state == AccState.SERVED
+    assert not decision.awaits_execution
+    perform_acc_action(acc_case, "close", inspector, {})
+    assert acc_case.state == AccState.CLOSED
+    running = db.session.scalars(sa.select(AccClock).where(AccClock.stopped_at.is_(None))).all()
+    assert running == []  # closing stops what still ran (the appeal period)
+
+
+def test_a_draft_citing_a_basis_no_longer_in_force_is_not_approved(acc_org, at):
+    at(2026, 3, 5, 10, 0)
+    acc_case = proposed_case(acc_org)
+    acc_case.decisions[0].bases[0].active = False
+    db.session.commit()
+    with pytest.raises(InvalidTransition):
+        perform_acc_action(acc_case, "approve", acc_org["users"]["jw_head"], {})
+    assert acc_case.decisions[0].number is None
+
+
+def test_an_appeal_upheld_while_executing_goes_back_to_executing(acc_org, at):
+    inspector, head = acc_org["users"]["inspector"], acc_org["users"]["jw_head"]
+    at(2026, 3, 5, 10, 0)
+    acc_case = approve(acc_org, proposed_case(acc_org, days=5))
+    decision = acc_case.decisions[0]
+    perform_acc_action(acc_case, "serve", inspector, _service(decision))
+    perform_acc_action(
+        acc_case, "file_appeal", inspector, {"decision": str(decision.id), "text": "x"}
+    )
+    perform_acc_action(acc_case, "start_execution", inspector, {})
+    perform_acc_action(
+        acc_case,
+        "decide_appeal",
+        head,
+        {"decision": str(decision.id), "outcome": "upheld", "note": "维持"},
+    )
+    assert acc_case.state == AccState.EXECUTING and decision.awaits_execution

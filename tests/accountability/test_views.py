@@ -257,3 +257,39 @@ def test_every_page_of_the_workspace_is_accessible_in_each_state(app, client, ac
                 continue
             problems = accessibility_problems(response.get_data(as_text=True))
             assert not problems, (username, url, problems)
+
+
+def test_the_office_lands_on_its_queue_and_the_head_sees_appeals_waiting(app, client, acc_org):
+    from tests.accountability.helpers import appealed_case
+
+    appealed = appealed_case(acc_org)
+    for username in ("inspector", "jw_head"):
+        reader = app.test_client()
+        login(reader, username)
+        assert reader.get("/").headers["Location"] == "/accountability"
+    head = app.test_client()
+    login(head, "jw_head")
+    page = head.get("/accountability").get_data(as_text=True)
+    assert 'id="tab-approval" aria-current="page"' in page.replace('class="active" ', "")
+    assert f'data-case="{appealed.number}"' in page
+    assert client.get("/").headers["Location"] == "/login"
+
+
+def test_a_bad_field_is_named_before_the_question(client, acc_org):
+    from tests.accountability.helpers import verifying_case
+
+    acc_case = verifying_case(acc_org)
+    login(client, "inspector")
+    page = client.get(f"/accountability/cases/{acc_case.id}").get_data(as_text=True)
+    r = client.post(
+        f"/accountability/cases/{acc_case.id}/no_action",
+        data={
+            "csrf_token": csrf(page),
+            "version": acc_case.version,
+            "confirmed": "",
+            "kind": "exempt",
+        },
+    )
+    assert r.status_code == 422 and "confirm-page" not in r.get_data(as_text=True)
+    db.session.refresh(acc_case)
+    assert acc_case.state == "verifying"

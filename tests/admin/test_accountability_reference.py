@@ -85,3 +85,25 @@ def test_only_the_admin_keeps_the_reference_data(client, reference, username):
     login(client, username)
     for url in ("/admin/legal-bases", "/admin/legal-bases/new", "/admin/accumulation-rules"):
         assert client.get(url).status_code in (403, 404), url
+
+
+def test_the_same_rule_twice_is_refused(client, reference):
+    login(client, "admin")
+    page = client.get("/admin/accumulation-rules/new").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf(page),
+        "subject_type": "staff",
+        "counts": "decision",
+        "form_code": "admonition",
+        "threshold": "3",
+        "period": "year",
+        "suggests_code": "efficiency_warning",
+        "active": "y",
+    }
+    assert client.post("/admin/accumulation-rules/new", data=data).status_code == 422
+    same_form = {**data, "threshold": "4", "suggests_code": "admonition"}
+    assert client.post("/admin/accumulation-rules/new", data=same_form).status_code == 422
+    assert (
+        client.post("/admin/accumulation-rules/new", data={**data, "threshold": "4"}).status_code
+        == 303
+    )
