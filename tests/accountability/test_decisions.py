@@ -16,7 +16,14 @@ from app.documents.models import Document
 from app.extensions import db
 from tests.accountability.helpers import proposed_case
 from tests.conftest import sh
-from tests.documents.papers import pdf_text
+from tests.documents.papers import (
+    docx_paragraphs,
+    first_page_pixels,
+    is_red,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+)
 
 
 def approve(acc_org, acc_case):
@@ -42,6 +49,19 @@ def test_approval_numbers_renders_and_issues(acc_org, at):
     text = pdf_text(document.pdf)
     for expected in ("澄纪效告〔2026〕1号", "关于给予", "效能告诫的决定", "2026年3月5日", "— 1 —"):
         assert expected in text.replace("\n", ""), expected
+    # The decision's own notice: A4, fonts embedded, red mark and rule, the same text in DOCX.
+    assert pdf_info(document.pdf)["Page size"].strip().startswith("595")
+    fonts = pdf_fonts(document.pdf)
+    assert fonts and all(f["emb"] == "yes" for f in fonts)
+    width, height, pixels = first_page_pixels(document.pdf)
+    rows = [
+        sum(is_red(*pixels[(y * width + x) * 3 : (y * width + x) * 3 + 3]) for x in range(width))
+        for y in range(height)
+    ]
+    assert sum(rows[: height // 3]) > 200 and max(rows[: height // 3]) > width * 0.6
+    paragraphs = "".join(docx_paragraphs(document.docx))
+    assert "澄纪效告〔2026〕1号" in paragraphs and "效能告诫的决定" in paragraphs
+    assert "2026年3月5日" in paragraphs
 
 
 def test_numbers_run_per_kind_and_a_revoked_one_keeps_its_number(acc_org, at):
