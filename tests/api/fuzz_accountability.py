@@ -48,6 +48,7 @@ class AccountabilityTargets:
         self.org = {**org, "staff": staff}
         self.tokens = tokens
         self.staff_id = staff["王某某"].id
+        self.other_staff_id = staff["刘某某"].id
         self.unit_id = org["units"]["CC-RSJ"].id
         self._cases: dict[str, tuple[int, int]] = {}
         self._referral: int | None = None
@@ -72,9 +73,15 @@ class AccountabilityTargets:
         }
 
     def complete(self, path: str, body) -> None:
-        """Name a person with their unit in a finding: apart, every finding is refused."""
+        """Name what a rule across fields needs, which no generated body would.
+
+        A finding names a person with their unit (apart, every finding is refused); a
+        subject added to a case is one it does not have yet (the cases are about 王某某).
+        """
         if path.endswith("/findings") and isinstance(body, dict):
             body.update(kind="person", unit_code="CC-RSJ", staff=str(self.staff_id))
+        if path.endswith("/actions/add_subject") and isinstance(body, dict):
+            body.update(unit_code="CC-RSJ", staff=str(self.other_staff_id))
 
     def choices(self, operation) -> list[tuple[str, dict]]:
         """(token, path parameters) pairs that reach the code behind ``operation``."""
