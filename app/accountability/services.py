@@ -417,13 +417,18 @@ def close(acc_case, actor, transition, data) -> None:
 
 def _stop_running_clocks(acc_case, now) -> None:
     """Stop what still runs on a case that ends; an appeal period running out is no lateness."""
-    for clock in db.session.scalars(
-        sa.select(AccClock).where(
-            AccClock.acc_case_id == acc_case.id, AccClock.stopped_at.is_(None)
+    db.session.execute(
+        sa.update(AccClock)
+        .where(AccClock.acc_case_id == acc_case.id, AccClock.stopped_at.is_(None))
+        .values(
+            stopped_at=now,
+            late=sa.case(
+                (AccClock.kind == AccClockKind.APPEAL, sa.false()),
+                else_=AccClock.due_at < now,
+            ),
         )
-    ):
-        clock.stopped_at = now
-        clock.late = clock.kind != AccClockKind.APPEAL and now > clock.due_at
+        .execution_options(synchronize_session=False)
+    )
 
 
 HANDLERS = {

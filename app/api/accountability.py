@@ -156,6 +156,15 @@ def clock_body(clock: AccClock) -> dict:
     }
 
 
+def _created(body: dict, location: str | None = None):
+    """Answer 201 with ``body``, and where the new record is read when it has a page."""
+    response = jsonify(body)
+    response.status_code = 201
+    if location is not None:
+        response.headers["Location"] = location
+    return response
+
+
 def file_body(attachment) -> dict:
     """A stored file's metadata and where to fetch it."""
     return {
@@ -311,10 +320,7 @@ def create_referral_api():
     """Enter a referral by hand; it goes to the office that decides about its subject."""
     referral = create_referral(_body(REFERRAL_SPECS["create"].fields), g.api_user)
     db.session.commit()
-    response = jsonify(referral_detail(referral))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_referral", referral_id=referral.id)
-    return response
+    return _created(referral_detail(referral), url_for("api.get_referral", referral_id=referral.id))
 
 
 @bp.get("/referrals/<int:referral_id>")
@@ -517,10 +523,9 @@ def create_inspection():
     """Record an inspection (明查暗访) of the caller's office."""
     inspection = record_inspection(_body(INSPECTION_FIELDS), g.api_user)
     db.session.commit()
-    response = jsonify(inspection_body(inspection))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_inspection", inspection_id=inspection.id)
-    return response
+    return _created(
+        inspection_body(inspection), url_for("api.get_inspection", inspection_id=inspection.id)
+    )
 
 
 @bp.get("/inspections/<int:inspection_id>")
@@ -540,9 +545,7 @@ def create_finding(inspection_id: int):
     inspection = get_inspection_or_404(inspection_id, user)
     finding = add_finding(inspection, _body(FINDING_LABELS), user)
     db.session.commit()
-    response = jsonify(finding_body(finding, _referrals_of([finding]).get(finding.id)))
-    response.status_code = 201
-    return response
+    return _created(finding_body(finding, _referrals_of([finding]).get(finding.id)))
 
 
 # ---------------------------------------------------------------- reference lists
@@ -614,9 +617,7 @@ def add_inspection_photos(inspection_id: int):
         attachment.inspection_id = inspection.id
     db.session.commit()
     db.session.refresh(inspection)
-    response = jsonify(inspection_body(inspection))
-    response.status_code = 201
-    return response
+    return _created(inspection_body(inspection))
 
 
 @bp.post("/accountability/cases/<int:acc_case_id>/decisions/<int:decision_id>/receipt")
