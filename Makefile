@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test services lint format worker cron translations messages migrate seed clean
+.PHONY: run test services lint format worker cron translations messages migrate seed fonts clean
 
 # Debian's python3 gives a virtualenv no pip without python3-venv (which also brings python3).
 $(BIN)/python:
@@ -41,7 +41,20 @@ messages: $(VENV)/.installed
 migrate: translations
 	$(BIN)/flask db upgrade
 
-seed: migrate
+# The official papers (the demo renders one) are set in the Noto CJK fonts.
+fonts:
+	@if command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "The documents need the Noto CJK fonts; install them with:" >&2; \
+	    echo "    sudo apt-get install -y fonts-noto-cjk" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "installing: fonts-noto-cjk"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	fi
+
+seed: migrate fonts
 	$(BIN)/flask demo seed
 
 run: seed
