@@ -173,12 +173,14 @@ class Fuzzing:
         elif ours and turn % 2:
             # Most operations without a case are the complaint center's.
             case.headers["Authorization"] = f"Bearer {self.tokens[0]}"
-        if case.meta.generation.mode.is_positive:
+        # Two requests in three get every real value at once: a body needs them together
+        # (a real unit, category and complainant) to get through; the third stays generated.
+        if case.meta.generation.mode.is_positive and next(self._fill) % 3:
             for values in (case.query, case.body):
                 if isinstance(values, dict):
-                    for name in set(values) & set(real):
-                        if next(self._fill) % 3:
-                            values[name] = copy.deepcopy(real[name])
+                    # In name order: a set's order changes from one process to the next.
+                    for name in sorted(set(values) & set(real)):
+                        values[name] = copy.deepcopy(real[name])
 
     def _pick(self, operation, turn: int) -> tuple[str, int]:
         """A (token, case id) that the workflow table lets act, where the path is an action."""
